@@ -4,4 +4,4 @@ import os
 
 os.environ["DJANGO_ENV"] = "test"
 
-from .settings import *  # noqa: E402, F403
+from .settings import *  # noqa: F403

@@ -129,7 +129,9 @@ class RegimeRule(models.Model):
         item = self.item.slug if self.item_id else "all items"
         dest = self.destination_country.code if self.destination_country else f"group {self.destination_group}"
         end = self.effective_to or "…"
-        return f"{self.authority.code}: {item} → {dest}, {self.effective_from} → {end}: {self.get_licence_type_display()}"
+        return (
+            f"{self.authority.code}: {item} → {dest}, {self.effective_from} → {end}: {self.get_licence_type_display()}"
+        )
 
 
 class RuleDocument(models.Model):
@@ -145,6 +147,9 @@ class RuleDocument(models.Model):
         ordering = ["rule", "position", "id"]
         constraints = [models.UniqueConstraint(fields=["rule", "document_type"], name="unique_rule_document")]
 
+    def __str__(self) -> str:
+        return f"{self.document_type} ({'mandatory' if self.mandatory else 'conditional'})"
+
 
 class ReferenceSequence(models.Model):
     """Per authority, kind and year: the last number handed out (row-locked when incremented)."""
@@ -156,6 +161,9 @@ class ReferenceSequence(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["authority", "kind", "year"], name="unique_sequence")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.year}: {self.last}"
 
 
 class ApplicationStatus(models.TextChoices):
@@ -187,9 +195,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
     Status = ApplicationStatus
 
     reference = models.CharField(_("reference"), max_length=32, unique=True)
-    organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="applications"
-    )
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="applications")
     applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications")
     authority = models.ForeignKey("whitelist.Authority", on_delete=models.PROTECT, related_name="applications")
     item = models.ForeignKey("materials.ControlledItem", on_delete=models.PROTECT, related_name="applications")
@@ -202,12 +208,20 @@ class Application(ConcurrentTransitionMixin, models.Model):
     end_user_country = CountryField(_("end user country"), blank=True)
     end_use = models.TextField(_("end use"), blank=True)
     quantity = models.DecimalField(
-        _("quantity"), max_digits=14, decimal_places=3, null=True, blank=True,
+        _("quantity"),
+        max_digits=14,
+        decimal_places=3,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0.001"))],
     )
     unit = models.CharField(_("unit"), max_length=8, choices=Unit.choices, default=Unit.KILOGRAM)
     value = models.DecimalField(
-        _("value"), max_digits=16, decimal_places=2, null=True, blank=True,
+        _("value"),
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0"))],
     )
     currency = models.CharField(_("currency"), max_length=3, default="JPY")
@@ -245,14 +259,22 @@ class Application(ConcurrentTransitionMixin, models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        permissions = [
+            ("review_application", "Can review applications (assign, start review, request information)"),
+            ("decide_application", "Can approve or reject applications"),
+        ]
         indexes = [
             models.Index(fields=["organisation", "status"]),
             models.Index(fields=["updated_at", "id"]),
             models.Index(fields=["status", "due_date"]),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(quantity__isnull=True) | Q(quantity__gt=0), name="application_quantity_positive"),
-            models.CheckConstraint(condition=Q(value__isnull=True) | Q(value__gte=0), name="application_value_non_negative"),
+            models.CheckConstraint(
+                condition=Q(quantity__isnull=True) | Q(quantity__gt=0), name="application_quantity_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | Q(value__gte=0), name="application_value_non_negative"
+            ),
             models.CheckConstraint(
                 condition=Q(shipment_window_start__isnull=True)
                 | Q(shipment_window_end__isnull=True)
@@ -353,6 +375,9 @@ class InformationRequest(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"Question on {self.application}: {self.message[:60]}"
+
     @property
     def is_open(self) -> bool:
         return self.responded_at is None
@@ -365,9 +390,7 @@ class ClockStop(models.Model):
     """
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="clock_stops")
-    information_request = models.OneToOneField(
-        InformationRequest, on_delete=models.CASCADE, related_name="clock_stop"
-    )
+    information_request = models.OneToOneField(InformationRequest, on_delete=models.CASCADE, related_name="clock_stop")
     stopped_at = models.DateTimeField()
     stopped_on = models.DateField()
     restarted_at = models.DateTimeField(null=True, blank=True)
@@ -381,6 +404,9 @@ class ClockStop(models.Model):
                 name="clock_stop_period_valid",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"Clock stopped {self.stopped_on} → {self.restarted_on or '…'}"
 
 
 class LicenceStatus(models.TextChoices):
@@ -421,6 +447,10 @@ class Licence(ConcurrentTransitionMixin, models.Model):
 
     class Meta:
         ordering = ["-issued_at"]
+        permissions = [
+            ("suspend_licence", "Can suspend or reinstate licences"),
+            ("revoke_licence", "Can revoke licences"),
+        ]
         indexes = [
             models.Index(fields=["organisation", "status"]),
             models.Index(fields=["updated_at", "id"]),
@@ -468,6 +498,8 @@ class Shipment(models.Model):
 
     licence = models.ForeignKey(Licence, on_delete=models.PROTECT, related_name="shipments")
     shipped_on = models.DateField(_("shipment date"))
+    item = models.ForeignKey("materials.ControlledItem", on_delete=models.PROTECT, related_name="+")
+    destination = CountryField(_("destination country"))
     quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
     consignee_name = models.CharField(_("consignee"), max_length=200)
     reference = models.CharField(_("your reference"), max_length=100, blank=True)
@@ -478,6 +510,9 @@ class Shipment(models.Model):
         ordering = ["licence", "shipped_on", "id"]
         constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="shipment_quantity_positive")]
 
+    def __str__(self) -> str:
+        return f"{self.licence}: {self.quantity} on {self.shipped_on}"
+
 
 class Event(models.Model):
     """A domain event: the audit trail, the partners' change feed and the notification outbox.
@@ -486,16 +521,24 @@ class Event(models.Model):
     """
 
     occurred_at = models.DateTimeField(db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     actor_label = models.CharField(max_length=200, blank=True, help_text=_("e.g. 'system' or an API key name."))
     verb = models.CharField(max_length=60, db_index=True)
     subject_type = models.CharField(max_length=40)
     subject_id = models.CharField(max_length=64)
     organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="events",
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
         help_text=_("Whose data this is; blank = public (e.g. a whitelist amendment)."),
     )
-    authority = models.ForeignKey("whitelist.Authority", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    authority = models.ForeignKey(
+        "whitelist.Authority", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     payload = models.JSONField(default=dict, blank=True)
 
     class Meta:

@@ -61,9 +61,7 @@ class ControlListReference(models.Model):
 
     class Meta:
         ordering = ["item", "control_list"]
-        constraints = [
-            models.UniqueConstraint(fields=["item", "control_list", "entry"], name="unique_item_list_entry")
-        ]
+        constraints = [models.UniqueConstraint(fields=["item", "control_list", "entry"], name="unique_item_list_entry")]
 
     def __str__(self) -> str:
         return f"{self.get_control_list_display()} {self.entry}"

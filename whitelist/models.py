@@ -86,9 +86,7 @@ class Grouping(models.Model):
                 condition=Q(effective_to__isnull=True) | Q(effective_to__gte=F("effective_from")),
                 name="grouping_period_valid",
             ),
-            models.UniqueConstraint(
-                fields=["authority", "country", "effective_from"], name="unique_grouping_start"
-            ),
+            models.UniqueConstraint(fields=["authority", "country", "effective_from"], name="unique_grouping_start"),
         ]
 
     def __str__(self) -> str:

@@ -60,7 +60,9 @@ class Regime:
                 f"({g_until}; {grouping.legal_basis or 'no legal basis recorded'})"
             )
         else:
-            why_group = f"{self.destination} has no grouping row; the authority's default group {self.group.group.code} applies"
+            why_group = (
+                f"{self.destination} has no grouping row; the authority's default group {self.group.group.code} applies"
+            )
         return (
             f"Rule #{rule.pk} for {item} to {target}, in force from {rule.effective_from:%Y-%m-%d} {until}"
             f"{' (' + rule.legal_basis + ')' if rule.legal_basis else ''}. {why_group}."
