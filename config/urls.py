@@ -4,4 +4,8 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("licensing.api.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("", include("licensing.urls")),
 ]
