@@ -18,7 +18,8 @@ BIN      := $(CURDIR)/$(VENV)/bin
 CHROMIUM := /usr/bin/chromium
 
 # The embedded stack keeps its SQLite database, broker queue and uploads here (see config/settings.py).
-VAR_DIRS := var/celery/queue var/celery/processed var/media
+VAR      := $(or $(KYOKA_VAR_DIR),var)
+VAR_DIRS := $(VAR)/celery/queue $(VAR)/celery/processed $(VAR)/media
 
 .DEFAULT_GOAL := help
 .PHONY: help install install-dev run test lint format migrations-check check-deploy bench ci var-dirs
@@ -77,13 +78,13 @@ run: install var-dirs
 	@echo "  partner API docs   http://127.0.0.1:8000/api/docs/"
 	@echo "  demo logins        exporter / officer / supervisor, password kyoka-demo"
 	@echo ""
-	PATH="$(BIN):$$PATH" $(VENV)/bin/honcho start -f Procfile
+	PATH="$(BIN):$$PATH" exec $(VENV)/bin/honcho start -f Procfile
 
 # --- Checks -------------------------------------------------------------------------------------
 
 # Browser tests need Debian's Chromium; without it they are deselected (and said so).
 test: install-dev
-	@mkdir -p var
+	@mkdir -p $(VAR)
 	@[ -x $(CHROMIUM) ] || echo "note: $(CHROMIUM) not found, browser tests deselected (apt-get install -y chromium)"
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest $(if $(wildcard $(CHROMIUM)),,-m "not browser") $(PYTEST_ARGS)
 
