@@ -64,7 +64,9 @@ def supervisor_user(db: None) -> Any:
 
 @pytest.fixture
 def make_draft(jp: Authority, resist: ControlledItem, exporter: Any) -> Callable[..., Application]:
-    def make(user: Any = None, item: ControlledItem | None = None, destination: str = "KR", **fields: Any) -> Application:
+    def make(
+        user: Any = None, item: ControlledItem | None = None, destination: str = "KR", **fields: Any
+    ) -> Application:
         data = {**APPLICATION_DEFAULTS, **fields}
         return svc.application_create_draft(
             user=user or exporter, authority=jp, item=item or resist, destination=destination, **data
