@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "rest_framework_api_key",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_countries",
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "whitelist",
     "licensing",
     "notifications",
+    "partners",
 ]
 
 MIDDLEWARE = [
@@ -217,13 +219,26 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- REST framework / OpenAPI ------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    # The partner API: API keys (partners.APIKey), RFC 9457 problem details for every error,
+    # a per-key rate limit and a bounded JSON body.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["licensing.api.authentication.APIKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["licensing.api.parsers.BoundedJSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["licensing.api.throttling.APIKeyRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api_key": env.str("KYOKA_API_RATE", default="1200/min")},
+    "EXCEPTION_HANDLER": "licensing.api.problems.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# Largest request body the API accepts (413 beyond it); requests are small JSON documents.
+KYOKA_API_MAX_BODY_BYTES = env.int("KYOKA_API_MAX_BODY_BYTES", default=64 * 1024)
+# The change feed holds back events younger than this: a transaction that inserted an event with a
+# lower id may still be committing (see licensing/selectors/api.py).
+KYOKA_CHANGES_SETTLE_SECONDS = env.float("KYOKA_CHANGES_SETTLE_SECONDS", default=3.0)
+# Webhook URLs must be https; plain http is accepted only for loopback hosts, and only when this is on.
+KYOKA_WEBHOOK_ALLOW_LOOPBACK_HTTP = env.bool("KYOKA_WEBHOOK_ALLOW_LOOPBACK_HTTP", default=DEBUG)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Kyoka partner API",
     "DESCRIPTION": "Licences, applications, regimes and the whitelist for partners.",
@@ -232,6 +247,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The long description (auth, scopes, problems, polling rules) lives with the API code.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "licensing.api.schema.postprocess_schema",
+    ],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"EventTypeEnum": "licensing.api.serializers.EVENT_TYPES"},
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "persistAuthorization": False, "displayOperationId": False},
 }
 
 # --- Security headers ------------------------------------------------------------------------

@@ -67,4 +67,7 @@ def event_record(
     from notifications.services import notify_for_event
 
     notify_for_event(event)
+    from partners.services import webhooks_enqueue_on_commit
+
+    webhooks_enqueue_on_commit(event)  # webhook fan-out runs in Celery after commit, never here
     return event
