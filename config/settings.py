@@ -112,6 +112,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Celery: Redis when REDIS_URL is set, otherwise local/filesystem -----------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# A publish must fail fast when Redis is down (refused: no connect retries) or hangs (accepts but
+# never answers: without socket_timeout a publish waits forever). visibility_timeout must exceed
+# the longest retry countdown (KYOKA_EMAIL_RETRY_BACKOFF_MAX) or a delayed retry is delivered twice.
+KYOKA_REDIS_TRANSPORT_OPTIONS: dict = {
+    "visibility_timeout": 3600,
+    "max_retries": 0,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -121,7 +130,7 @@ if REDIS_URL:
         }
     }
     CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict = KYOKA_REDIS_TRANSPORT_OPTIONS
 else:
     CACHES = {
         "default": {
@@ -155,6 +164,30 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# The beat schedule itself is declared in code, in config/celery.py (app.conf.beat_schedule).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+
+# --- Background work: what the sweeps notice, and how they work ------------------------------
+# Kyoka's operating defaults, not law: change them per deployment.
+KYOKA_DUE_SOON_BUSINESS_DAYS = env.int("KYOKA_DUE_SOON_BUSINESS_DAYS", default=2)
+KYOKA_EXPIRY_REMINDER_DAYS = sorted(env.list("KYOKA_EXPIRY_REMINDER_DAYS", cast=int, default=[90, 30, 7]), reverse=True)
+KYOKA_INFORMATION_REMINDER_DAYS = env.int("KYOKA_INFORMATION_REMINDER_DAYS", default=14)
+KYOKA_INFORMATION_LAPSE_DAYS = env.int("KYOKA_INFORMATION_LAPSE_DAYS", default=60)
+# A rule whose effective_from arrived up to this many days ago is still announced (a beat outage);
+# older starts are history (the seeded 2019/2023 rules) and are never announced.
+KYOKA_RULE_ANNOUNCE_LOOKBACK_DAYS = env.int("KYOKA_RULE_ANNOUNCE_LOOKBACK_DAYS", default=7)
+KYOKA_SWEEP_BATCH_SIZE = env.int("KYOKA_SWEEP_BATCH_SIZE", default=200)
+# Tests only: seconds to sleep inside each batch's transaction (to kill a worker mid-sweep).
+KYOKA_SWEEP_BATCH_DELAY = env.float("KYOKA_SWEEP_BATCH_DELAY", default=0.0)
+# Sweep locks on SQLite are flock()ed files here (PostgreSQL uses advisory locks).
+KYOKA_LOCK_DIR = Path(env.str("KYOKA_LOCK_DIR", default=str(VAR_DIR / "locks")))
+KYOKA_EMAIL_MAX_ATTEMPTS = env.int("KYOKA_EMAIL_MAX_ATTEMPTS", default=6)
+KYOKA_EMAIL_RETRY_BACKOFF_MAX = 600  # seconds; retries wait 30 s, 60 s, 120 s ... up to this
+# A pending email whose last attempt is older than this (or never attempted: broker down) is
+# enqueued again by the beat sweep; must exceed KYOKA_EMAIL_RETRY_BACKOFF_MAX.
+KYOKA_EMAIL_RESEND_AFTER_SECONDS = env.int("KYOKA_EMAIL_RESEND_AFTER_SECONDS", default=900)
+# After a failed publish, a process stops trying the broker for this long (the sweep catches up).
+KYOKA_BROKER_RETRY_AFTER_SECONDS = env.int("KYOKA_BROKER_RETRY_AFTER_SECONDS", default=30)
 
 # --- Auth ------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -252,6 +252,9 @@ class Application(ConcurrentTransitionMixin, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     decision_reason = models.TextField(_("decision reason"), blank=True)
+    # The due date for which the deadline sweep last flagged the case (a moved due date flags again).
+    due_soon_flagged_for = models.DateField(null=True, blank=True, editable=False)
+    overdue_flagged_for = models.DateField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
@@ -267,6 +270,8 @@ class Application(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["organisation", "status"]),
             models.Index(fields=["updated_at", "id"]),
             models.Index(fields=["status", "due_date"]),
+            # Open cases to one destination (regime-conversion offers after a whitelist change).
+            models.Index(fields=["destination", "status"], name="application_dest_status_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -398,6 +403,10 @@ class ClockStop(models.Model):
 
     class Meta:
         ordering = ["application", "stopped_at"]
+        indexes = [
+            # Only clocks stopped right now (the information-request sweep's candidates).
+            models.Index(fields=["stopped_on"], condition=Q(restarted_at__isnull=True), name="clockstop_open_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(restarted_on__isnull=True) | Q(restarted_on__gte=F("stopped_on")),
@@ -441,6 +450,8 @@ class Licence(ConcurrentTransitionMixin, models.Model):
     status_reason = models.TextField(_("reason for the status"), blank=True)
     issued_at = models.DateTimeField()
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The smallest "days before valid_until" threshold the exporter has been reminded at.
+    expiry_reminded_days = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
@@ -455,6 +466,14 @@ class Licence(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["organisation", "status"]),
             models.Index(fields=["updated_at", "id"]),
             models.Index(fields=["status", "valid_until"]),
+            # Expiry reminders: per (status, threshold reached so far) a range of valid_until.
+            models.Index(fields=["status", "expiry_reminded_days", "valid_until"], name="licence_expiry_reminder_idx"),
+            # Active licences fully drawn down (the exhaustion safety net finds only these).
+            models.Index(
+                fields=["id"],
+                condition=Q(status="active") & Q(quantity_shipped__gte=F("quantity_authorised")),
+                name="licence_drawn_down_active_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(quantity_authorised__gt=0), name="licence_quantity_positive"),
@@ -559,3 +578,55 @@ class Event(models.Model):
 
     def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         raise ValueError("Events are append-only.")
+
+
+class RegimeConversionOffer(models.Model):
+    """An offer to move a pending application onto a cheaper regime that a whitelist amendment or a
+    rule change brought into force. The exporter chooses; the frozen regime never changes silently.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        SUPERSEDED = "superseded", _("Superseded by a newer offer")
+
+    class Cause(models.TextChoices):
+        AMENDMENT = "amendment", _("Whitelist amendment")
+        RULE = "rule", _("Rule change")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="conversion_offers")
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    cause = models.CharField(_("cause"), max_length=16, choices=Cause.choices)
+    amendment = models.ForeignKey(
+        "whitelist.Amendment", on_delete=models.SET_NULL, null=True, blank=True, related_name="conversion_offers"
+    )
+    from_rule = models.ForeignKey(RegimeRule, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    to_rule = models.ForeignKey(RegimeRule, on_delete=models.PROTECT, related_name="conversion_offers")
+    offered_at = models.DateTimeField(_("offered at"))
+    offered_on = models.DateField(_("offered on"), help_text=_("The authority's local date of the offer."))
+    regime_snapshot = models.JSONField(_("regime offered"), default=dict)
+    improvements = models.JSONField(_("what is cheaper"), default=list)
+    current_due_date = models.DateField(_("due date under the frozen regime"), null=True, blank=True)
+    converted_due_date = models.DateField(_("due date if converted on the offer date"), null=True, blank=True)
+    missing_documents = models.JSONField(
+        _("mandatory documents of the new regime not on file"), default=list, blank=True
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-offered_at", "-id"]
+        indexes = [models.Index(fields=["application", "status"])]
+        constraints = [
+            # Once per application and regime: a declined offer is never made again for that rule.
+            models.UniqueConstraint(fields=["application", "to_rule"], name="one_conversion_offer_per_rule"),
+            models.UniqueConstraint(
+                fields=["application"], condition=Q(status="pending"), name="one_pending_conversion_offer"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Offer to convert {self.application} to rule #{self.to_rule_id} ({self.get_status_display()})"

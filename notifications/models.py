@@ -33,6 +33,12 @@ class Notification(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
     email_state = models.CharField(max_length=16, choices=EmailState.choices, default=EmailState.PENDING)
     email_attempts = models.PositiveSmallIntegerField(default=0)
+    email_last_attempt_at = models.DateTimeField(null=True, blank=True)
+    # Set while a worker is sending: a second task for the same row skips instead of sending twice.
+    # A worker that died mid-send leaves a claim that simply runs out.
+    email_claimed_until = models.DateTimeField(null=True, blank=True)
+    # When the resend sweep last put the email back on the queue (once per resend window).
+    email_requeued_at = models.DateTimeField(null=True, blank=True)
     email_sent_at = models.DateTimeField(null=True, blank=True)
     email_error = models.TextField(blank=True)
 

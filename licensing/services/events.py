@@ -23,6 +23,8 @@ class Verb:
     APPLICATION_WITHDRAWN = "application.withdrawn"
     APPLICATION_LAPSED = "application.lapsed"
     APPLICATION_REGIME_CONVERTED = "application.regime_converted"
+    APPLICATION_REGIME_CONVERSION_OFFERED = "application.regime_conversion_offered"
+    APPLICATION_REGIME_CONVERSION_DECLINED = "application.regime_conversion_declined"
     DOCUMENT_UPLOADED = "document.uploaded"
     DOCUMENT_REMOVED = "document.removed"
     LICENCE_ISSUED = "licence.issued"
