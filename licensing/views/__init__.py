@@ -1,0 +1,1 @@
+"""The exporter site: thin views over ``licensing.services`` and ``licensing.selectors.exporter``."""
