@@ -22,7 +22,6 @@ class ControlledItemAdmin(OfficialAdminMixin, ReadOnlyHistoryAdmin):
     list_display = ("name", "slug", "kind", "cas_number", "hs_code", "default_unit", "is_active")
     list_filter = ("kind", "is_active")
     search_fields = ("name", "name_ja", "slug", "cas_number", "hs_code")
-    prepopulated_fields = {"slug": ("name",)}
     fieldsets = (
         (None, {"fields": ("name", "name_ja", "slug", "kind", "is_active")}),
         ("Classification", {"fields": ("cas_number", "hs_code", "control_threshold", "default_unit")}),
@@ -32,6 +31,9 @@ class ControlledItemAdmin(OfficialAdminMixin, ReadOnlyHistoryAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         # The slug is the stable code applications, rules and the API use: fixed once created.
         return ("slug",) if obj is not None else ()
+
+    def get_prepopulated_fields(self, request: HttpRequest, obj: Any = None) -> dict[str, Any]:
+        return {} if obj is not None else {"slug": ("name",)}
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # retire an item with "active" instead: rules and cases refer to it

@@ -33,6 +33,13 @@ class RegimeRuleForm(forms.ModelForm):
             "notes",
         )
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("effective_from"), data.get("effective_to")
+        if start and end and end < start:
+            self.add_error("effective_to", "The period ends before it starts.")
+        return data
+
     def _post_clean(self) -> None:
         super()._post_clean()
         # The service's own check (period, destination, and overlap naming the conflicting rule),
