@@ -55,22 +55,24 @@ class ListParams(serializers.Serializer):
 
 
 class RegimeParams(serializers.Serializer):
-    item = serializers.CharField(max_length=80, help_text="Controlled item code, e.g. resist (see /api/v1/items/).")
-    destination = serializers.CharField(
-        min_length=2, max_length=2, help_text="Destination country, ISO 3166-1 alpha-2, e.g. KR."
+    item = serializers.RegexField(
+        r"^[-a-z0-9]+$", max_length=80, help_text="Controlled item code, e.g. resist (see /api/v1/items/)."
+    )
+    destination = serializers.RegexField(
+        r"^[A-Za-z]{2}$", help_text="Destination country, ISO 3166-1 alpha-2, e.g. KR."
     )
     date = serializers.DateField(
         required=False, help_text="Date of export, YYYY-MM-DD. Default: today at the authority."
     )
-    authority = serializers.CharField(
-        required=False, max_length=8, help_text="Licensing authority, JP or KR. Default: the deployment's (JP)."
+    authority = serializers.RegexField(
+        r"^[A-Za-z]{2,8}$", required=False, help_text="Licensing authority, JP or KR. Default: the deployment's (JP)."
     )
 
 
 class WhitelistParams(serializers.Serializer):
     date = serializers.DateField(required=False, help_text="Date to answer for, YYYY-MM-DD. Default: today.")
-    authority = serializers.CharField(
-        required=False, max_length=8, help_text="Licensing authority, JP or KR. Default: the deployment's (JP)."
+    authority = serializers.RegexField(
+        r"^[A-Za-z]{2,8}$", required=False, help_text="Licensing authority, JP or KR. Default: the deployment's (JP)."
     )
 
 

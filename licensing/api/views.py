@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponseBase
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django_countries import countries
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -250,7 +250,18 @@ class WhitelistView(PartnerAPIView):
             "The group (e.g. Japan's A–D, Korea's Ga/Na) an authority puts the country in on the date, and every "
             "grouping period on record. **Scope:** `whitelist:read`. An unknown country code is a 404."
         ),
-        parameters=[s.WhitelistParams, IF_NONE_MATCH],
+        parameters=[
+            OpenApiParameter(
+                "country",
+                str,
+                OpenApiParameter.PATH,
+                pattern="^[A-Z]{2}$",
+                description="ISO 3166-1 alpha-2 code, upper case, e.g. KR.",
+                examples=[OpenApiExample("Korea", value="KR"), OpenApiExample("Japan", value="JP")],
+            ),
+            s.WhitelistParams,
+            IF_NONE_MATCH,
+        ],
         responses={
             200: s.WhitelistSerializer,
             304: not_modified_response_doc(),
