@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from licensing.errors import DomainError
+from licensing.errors import DomainError, TransitionNotAllowed
 from licensing.forms import DocumentUploadForm
 from licensing.models import ApplicationDocument
 from licensing.selectors.exporter import document_for_download, exporter_application_detail
@@ -33,6 +33,9 @@ def document_upload_view(request: HttpRequest, reference: str) -> HttpResponse:
             document = document_upload(
                 application=app, user=request.user, document_type=document_type, upload=form.cleaned_data["file"]
             )
+        except TransitionNotAllowed as exc:  # no longer a draft: there is no checklist row to show it on
+            messages.error(request, exc.message)
+            return redirect(_documents_url(app.reference))
         except DomainError as exc:
             form.add_error("file", exc.message)
         else:

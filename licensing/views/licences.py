@@ -1,6 +1,7 @@
 """Licences: the shipment ledger, recording a shipment, and the printable certificate."""
 
 import re
+from decimal import Decimal
 from typing import Any
 
 import qrcode
@@ -22,6 +23,12 @@ from licensing.models import Licence
 from licensing.selectors.exporter import exporter_licence_detail
 from licensing.services.licences import licence_record_shipment
 from licensing.views.common import add_validation_errors, authority_today, exporter_required
+
+
+def quantity_text(value: Decimal) -> str:
+    """40.000 → "40", 12.500 → "12.5": quantities in messages as people write them."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def licence_page(
@@ -73,9 +80,9 @@ def licence_shipment_record(request: HttpRequest, number: str) -> HttpResponse:
             "quantity",
             _("%(quantity)s %(unit)s is more than the %(remaining)s %(unit)s remaining on this licence.")
             % {
-                "quantity": form.cleaned_data["quantity"],
+                "quantity": quantity_text(form.cleaned_data["quantity"]),
                 "unit": licence.unit,
-                "remaining": exc.details.get("remaining", licence.quantity_remaining),
+                "remaining": quantity_text(Decimal(str(exc.details.get("remaining", licence.quantity_remaining)))),
             },
         )
         return licence_page(request, licence, form=form, refused=True)
@@ -96,7 +103,11 @@ def licence_shipment_record(request: HttpRequest, number: str) -> HttpResponse:
     messages.success(
         request,
         _("Shipment of %(quantity)s %(unit)s recorded. Remaining on the licence: %(remaining)s %(unit)s.")
-        % {"quantity": shipment.quantity, "unit": licence.unit, "remaining": licence.quantity_remaining},
+        % {
+            "quantity": quantity_text(Decimal(shipment.quantity)),
+            "unit": licence.unit,
+            "remaining": quantity_text(licence.quantity_remaining),
+        },
     )
     return redirect(reverse("licensing:licence_detail", args=[licence.number]) + "#shipments")
 

@@ -40,7 +40,9 @@ def test_every_exporter_page_answers_the_owner(exporter_client: Client, licence:
         assert exporter_client.get(url).status_code == 200, url
 
 
-def test_another_organisations_application_is_not_found(other_client: Client, make_draft: Any, make_submitted: Any) -> None:
+def test_another_organisations_application_is_not_found(
+    other_client: Client, make_draft: Any, make_submitted: Any
+) -> None:
     draft, submitted = make_draft(), make_submitted()
     for url in [
         reverse("licensing:application_detail", args=[draft.reference]),

@@ -34,7 +34,7 @@ def test_the_dashboard_lists_only_the_organisations_cases(
 def test_the_clock_shows_stopped_while_a_question_is_open(
     exporter_client: Client, make_information_requested: Any
 ) -> None:
-    app, _ = make_information_requested()
+    make_information_requested()
     content = exporter_client.get(reverse("licensing:dashboard")).content.decode()
     assert "Information requested" in content
     assert "stopped (" in content
