@@ -56,6 +56,14 @@ def render_text(verb: str, context: dict[str, Any], *, language: str | None) -> 
     return " ".join(title.split())[:300], body.strip()
 
 
+def _display_name(user: Any, language: str) -> str:
+    first, last = (getattr(user, "first_name", "") or "").strip(), (getattr(user, "last_name", "") or "").strip()
+    if first and last:
+        # Family name first in Japanese (田中 愛子 様).
+        return f"{last} {first}" if language == "ja" else f"{first} {last}"
+    return first or last or user.get_username()
+
+
 def email_message(notification: Notification) -> EmailMultiAlternatives:
     """The email of a stored notification, in its recipient's language."""
     recipient = notification.recipient
@@ -63,7 +71,7 @@ def email_message(notification: Notification) -> EmailMultiAlternatives:
     link = f"{settings.SITE_URL}{notification.url}" if notification.url else ""
     context = {
         "recipient": recipient,
-        "name": recipient.get_full_name() or recipient.get_username(),
+        "name": _display_name(recipient, lang),
         "title": notification.title,
         "body": notification.body,
         "paragraphs": [p.strip() for p in notification.body.split("\n\n") if p.strip()],
@@ -72,7 +80,7 @@ def email_message(notification: Notification) -> EmailMultiAlternatives:
         "language": lang,
     }
     with translation.override(lang):
-        text = _text_engine().select_template(template_names("layout", lang)).render(Context(context))
+        text = _text_engine().select_template(template_names("layout", lang)).render(Context(context, autoescape=False))
         html = render_to_string([f"emails/{lang}/layout.html", f"emails/{DEFAULT_LANGUAGE}/layout.html"], context)
     message = EmailMultiAlternatives(
         subject=notification.title,

@@ -458,7 +458,7 @@ def amendment_activation_sweep(*, now: datetime | None = None) -> SweepReport:
 @transaction.atomic
 def amendment_activate(*, amendment: Amendment, now: datetime) -> bool:
     """Mark one scheduled amendment in force, with its public event. Idempotent."""
-    amendment = Amendment.objects.select_for_update().select_related("authority").get(pk=amendment.pk)
+    amendment = Amendment.objects.select_for_update(of=("self",)).select_related("authority").get(pk=amendment.pk)
     if amendment.status != Amendment.Status.SCHEDULED or amendment.effective_date > local_date(
         amendment.authority, now
     ):
@@ -537,7 +537,9 @@ def _applications_a_rule_may_cover(rule: RegimeRule, *, authority: Authority, to
 def rule_announce_in_force(*, rule: RegimeRule, now: datetime) -> bool:
     """Write the rule's ``rule.in_force`` event unless it exists. Idempotent."""
     rule = (
-        RegimeRule.objects.select_for_update().select_related("authority", "item", "destination_group").get(pk=rule.pk)
+        RegimeRule.objects.select_for_update(of=("self",))
+        .select_related("authority", "item", "destination_group")
+        .get(pk=rule.pk)
     )
     if Event.objects.filter(verb=Verb.RULE_IN_FORCE, subject_type="regimerule", subject_id=str(rule.pk)).exists():
         return False

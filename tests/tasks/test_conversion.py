@@ -74,7 +74,7 @@ def test_declining_keeps_the_frozen_regime_and_the_offer_is_never_made_again(off
 
 
 def test_an_offer_cannot_be_taken_twice(offered, exporter):
-    app, offer = offered
+    _app, offer = offered
     at(tokyo(2023, 3, 24, 10), application_convert_regime, offer=offer, user=exporter)
     with pytest.raises(TransitionNotAllowed, match="already been accepted"):
         at(tokyo(2023, 3, 24, 11), application_decline_regime_conversion, offer=offer, user=exporter)
@@ -90,7 +90,7 @@ def test_an_offer_made_stale_by_a_later_change_is_refused(offered, exporter):
 
 
 def test_another_organisation_cannot_see_or_accept_the_offer(offered, other_exporter):
-    app, offer = offered
+    _app, offer = offered
     with pytest.raises(RegimeConversionOffer.DoesNotExist):
         conversion_offer_for_user(user=other_exporter, offer_id=offer.pk)
     with pytest.raises(PermissionDenied):
@@ -108,5 +108,5 @@ def test_a_decided_case_has_no_pending_offer(offered, supervisor_user, exporter)
 
 
 def test_the_owner_finds_the_offer_by_id(offered, exporter):
-    app, offer = offered
+    _app, offer = offered
     assert conversion_offer_for_user(user=exporter, offer_id=offer.pk) == offer

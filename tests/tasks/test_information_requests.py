@@ -16,7 +16,13 @@ def waiting(make_submitted, officer) -> Application:
     """Submitted 2 Mar 2026; the officer asks a question on Tue 3 Mar."""
     app = at(tokyo(2026, 3, 2, 10), make_submitted)
     at(tokyo(2026, 3, 2, 14), svc.application_start_review, application=app, official=officer)
-    at(tokyo(2026, 3, 3, 11), svc.application_request_information, application=app, official=officer, message="Which fab?")
+    at(
+        tokyo(2026, 3, 3, 11),
+        svc.application_request_information,
+        application=app,
+        official=officer,
+        message="Which fab?",
+    )
     return app
 
 

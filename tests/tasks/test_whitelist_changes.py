@@ -6,7 +6,6 @@ from datetime import date
 import pytest
 
 from licensing.models import Application, Event, RegimeConversionOffer
-from licensing.services import applications as svc
 from materials.models import ControlledItem
 from tests.tasks.conftest import at, notified, sweep_at, tokyo
 from whitelist.models import Amendment, CountryGroup, Grouping
@@ -51,7 +50,9 @@ def test_an_amendment_takes_effect_at_midnight_in_tokyo_and_is_announced_once(jp
     assert event.payload["previous_group"] == "C"
 
 
-def test_an_easing_amendment_offers_pending_individual_cases_a_conversion(jp, supervisor_user, make_submitted, exporter):
+def test_an_easing_amendment_offers_pending_individual_cases_a_conversion(
+    jp, supervisor_user, make_submitted, exporter
+):
     # Taiwan is in Japan's default group C: resist needs an individual licence (7 documents, 90 days).
     pending = at(tokyo(2026, 5, 11, 10), make_submitted, destination="TW")
     assert pending.licence_type == "individual"
