@@ -36,15 +36,17 @@ def _set_language_cookie(response: HttpResponse, language: str) -> HttpResponse:
 
 
 class LoginView(auth_views.LoginView):
-    """Django's sign-in (django-axes counts the failures); the user's language applies from here on."""
+    """Django's sign-in (django-axes counts the failures), then the user's preferred language."""
 
     template_name = "registration/login.html"
     redirect_authenticated_user = True
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
+        # The saved preference applies on a browser that has not chosen a language yet; a choice
+        # made with the switcher (the cookie) is respected.
         language = getattr(form.get_user(), "language", "") or ""
-        if language in dict(settings.LANGUAGES):
+        if language in dict(settings.LANGUAGES) and settings.LANGUAGE_COOKIE_NAME not in self.request.COOKIES:
             _set_language_cookie(response, language)
         return response
 

@@ -232,3 +232,10 @@ def test_an_admin_cannot_revoke_another_organisations_invitation(
     assert client.post(reverse("accounts:invitation_revoke", args=[invitation.pk])).status_code == 404
     invitation.refresh_from_db()
     assert invitation.is_pending
+
+
+def test_a_language_chosen_before_signing_in_is_kept(client: Client, saved_exporter: Any) -> None:
+    client.post(reverse("set_language"), {"language": "ja", "next": "/"})
+    response = login(client, saved_exporter.username, PASSWORD)
+    assert "django_language" not in response.cookies  # the switcher's choice stays
+    assert "ダッシュボード" in client.get(reverse("licensing:dashboard")).content.decode()
