@@ -174,8 +174,8 @@ class LicenceVerificationSerializer(serializers.Serializer):
     is_valid = serializers.BooleanField(help_text="Active, and today (at the authority) within the validity period.")
     checked_on = serializers.DateField(help_text="The authority's date the validity was checked for.")
     licence_type = serializers.CharField()
-    authority = serializers.CharField(source="authority.code")
-    item = serializers.CharField(source="item.slug")
+    authority = serializers.CharField(source="authority_code")
+    item = serializers.CharField(source="item_code")
     destination = serializers.CharField(source="destination.code")
     valid_from = serializers.DateField()
     valid_until = serializers.DateField()
@@ -187,15 +187,15 @@ class LicenceSerializer(serializers.Serializer):
     status = serializers.CharField()
     licence_type = serializers.CharField()
     bulk_type = serializers.CharField()
-    authority = serializers.CharField(source="authority.code")
-    item = serializers.CharField(source="item.slug")
+    authority = serializers.CharField(source="authority_code")
+    item = serializers.CharField(source="item_code")
     destination = serializers.CharField(source="destination.code")
     valid_from = serializers.DateField()
     valid_until = serializers.DateField()
     quantity_authorised = serializers.DecimalField(max_digits=14, decimal_places=3)
     quantity_remaining = serializers.DecimalField(max_digits=14, decimal_places=3)
     unit = serializers.CharField()
-    application = serializers.CharField(source="application.reference")
+    application = serializers.CharField(source="application_reference")
     issued_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
@@ -243,8 +243,8 @@ class StatusChangeSerializer(serializers.Serializer):
 class ApplicationSerializer(serializers.Serializer):
     reference = serializers.CharField()
     status = serializers.CharField()
-    authority = serializers.CharField(source="authority.code")
-    item = serializers.CharField(source="item.slug")
+    authority = serializers.CharField(source="authority_code")
+    item = serializers.CharField(source="item_code")
     destination = serializers.CharField(source="destination.code")
     quantity = serializers.DecimalField(max_digits=14, decimal_places=3, allow_null=True)
     unit = serializers.CharField()
@@ -313,8 +313,7 @@ class ApplicationSerializer(serializers.Serializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True, help_text="Licence issued on approval."))
     def get_licence(self, app: Any) -> str | None:
-        licence = getattr(app, "licence", None) if app.status == "approved" else None
-        return licence.number if licence is not None else None
+        return app.licence_number if app.status == "approved" else None
 
     @extend_schema_field(StatusChangeSerializer(many=True))
     def get_status_history(self, app: Any) -> list[dict[str, Any]]:

@@ -2,6 +2,7 @@
 
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -363,7 +364,7 @@ class LicenceDetailView(PartnerAPIView):
             if (not_modified := self.conditional(etag, licence.updated_at)) is not None:
                 return not_modified
             return Response(s.LicenceSerializer(licence).data)
-        today = local_date(licence.authority, timezone.now())
+        today = timezone.now().astimezone(ZoneInfo(licence.authority_timezone)).date()
         etag = etag_for(request, "licence-verification", licence.pk, licence.updated_at, today)
         if (not_modified := self.conditional(etag, licence.updated_at)) is not None:
             return not_modified

@@ -117,8 +117,12 @@ def events_marker(*, organisation_id: int | None, now: datetime | None = None) -
 # --- Applications and licences of one organisation ------------------------------------------------
 
 
+# Codes of related rows come as annotations (one join each), not as related model instances:
+# building four model objects per row is most of what a list page would otherwise cost.
 def applications_for_organisation(*, organisation_id: int) -> QuerySet[Application]:
-    return Application.objects.filter(organisation_id=organisation_id).select_related("authority", "item", "licence")
+    return Application.objects.filter(organisation_id=organisation_id).annotate(
+        authority_code=F("authority__code"), item_code=F("item__slug"), licence_number=F("licence__number")
+    )
 
 
 def application_for_organisation(*, organisation_id: int, reference: str) -> Application | None:
@@ -153,12 +157,21 @@ def application_status_histories(application_ids: Iterable[int]) -> dict[int, li
     return history
 
 
+def _licences() -> QuerySet[Licence]:
+    return Licence.objects.annotate(
+        authority_code=F("authority__code"),
+        authority_timezone=F("authority__timezone"),
+        item_code=F("item__slug"),
+        application_reference=F("application__reference"),
+    )
+
+
 def licences_for_organisation(*, organisation_id: int) -> QuerySet[Licence]:
-    return Licence.objects.filter(organisation_id=organisation_id).select_related("item", "authority", "application")
+    return _licences().filter(organisation_id=organisation_id)
 
 
 def licence_by_number(*, number: str) -> Licence | None:
-    return Licence.objects.select_related("item", "authority", "application").filter(number=number).first()
+    return _licences().filter(number=number).first()
 
 
 # --- The change feed ------------------------------------------------------------------------------
