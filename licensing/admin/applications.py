@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, path, reverse
@@ -15,7 +16,7 @@ from django_countries import countries
 from accounts.models import User
 from licensing.admin.base import ObjectAction, ObjectActionsMixin, OfficialAdminMixin, ReadOnlyHistoryAdmin, run_bulk
 from licensing.admin.dashboard import dashboard_view
-from licensing.models import OPEN_CASE, Application, ClockStop, Event, Licence
+from licensing.models import OPEN_CASE, Application, ApplicationStatus, ClockStop, Event, Licence
 from licensing.selectors.queue import (
     application_queue,
     applications_due_within,
@@ -42,6 +43,24 @@ def _request_today(request: HttpRequest) -> date:
     if not hasattr(request, "_kyoka_today"):
         request._kyoka_today = authority_today(official_authority(request.user))  # type: ignore[attr-defined]
     return request._kyoka_today  # type: ignore[attr-defined]
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """The filed statuses (drafts are the exporter's own and never in the queue), and "open"."""
+
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        filed = [(s.value, str(s.label)) for s in ApplicationStatus if s != ApplicationStatus.DRAFT]
+        return [("open", "Open (not decided yet)"), *filed]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Application]) -> QuerySet[Application]:
+        if self.value() == "open":
+            return queryset.filter(status__in=OPEN_CASE)
+        if self.value() in ApplicationStatus.values:
+            return queryset.filter(status=self.value())
+        return queryset
 
 
 class DeadlineFilter(admin.SimpleListFilter):
@@ -140,7 +159,7 @@ class ClockSummary:
 
 def clock_summary(app: Application, *, today: date) -> ClockSummary:
     snapshot = app.regime_snapshot or {}
-    stops = list(app.clock_stops.all())
+    stops = list(app.clock_stops.select_related("information_request"))
     rows = [
         StopRow(stop=s, days=((s.restarted_on or today) - s.stopped_on).days, open=s.restarted_on is None)
         for s in stops
@@ -235,12 +254,11 @@ def document_download_url(document_pk: int) -> str | None:
         return None
 
 
-def case_events(app: Application) -> list[Event]:
+def case_events(app: Application, licence: Licence | None) -> list[Event]:
     """The application's events and its licence's, in order (the audit trail for this case)."""
     subjects = Q(subject_type="application", subject_id=str(app.pk))
-    licence_pk = Licence.objects.filter(application=app).values_list("pk", flat=True).first()
-    if licence_pk is not None:
-        subjects |= Q(subject_type="licence", subject_id=str(licence_pk))
+    if licence is not None:
+        subjects |= Q(subject_type="licence", subject_id=str(licence.pk))
     return list(Event.objects.filter(subjects).select_related("actor").order_by("id"))
 
 
@@ -337,11 +355,10 @@ class ApplicationAdmin(ObjectActionsMixin, OfficialAdminMixin, ReadOnlyHistoryAd
         "days_left",
         "due_date",
         "assigned_to",
-        "submitted_at",
     )
     list_display_links = ("reference",)
     list_filter = (
-        "status",
+        StatusFilter,
         "licence_type",
         DeadlineFilter,
         "item",
@@ -404,6 +421,16 @@ class ApplicationAdmin(ObjectActionsMixin, OfficialAdminMixin, ReadOnlyHistoryAd
         if not user.is_superuser:
             qs = qs.filter(authority_id=user.authority_id)
         return qs
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> Any:
+        # The case page also shows the applicant and the decider: join them (the queue does not need them).
+        model = self.model
+        field = model._meta.pk if from_field is None else model._meta.get_field(from_field)
+        try:
+            object_id = field.to_python(object_id)
+            return self.get_queryset(request).select_related("applicant", "decided_by").get(**{field.name: object_id})
+        except (model.DoesNotExist, ValidationError, ValueError):
+            return None
 
     @admin.display(description="destination", ordering="destination")
     def destination_code(self, obj: Application) -> str:
@@ -494,7 +521,7 @@ class ApplicationAdmin(ObjectActionsMixin, OfficialAdminMixin, ReadOnlyHistoryAd
             "information_requests": list(
                 app.information_requests.select_related("requested_by", "responded_by").order_by("requested_at")
             ),
-            "case_events": case_events(app),
+            "case_events": case_events(app, licence),
             "field_history": field_history(app),
             "licence": licence,
             "next_week": today + timedelta(days=7),

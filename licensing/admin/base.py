@@ -9,18 +9,22 @@ official changes only their own authority's data.
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import SimpleTemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django_fsm import can_proceed
 from simple_history.admin import SimpleHistoryAdmin
 
 from licensing.errors import ApplicationIncomplete, DomainError
 from licensing.permissions import is_official
+from licensing.selectors.queue import official_authority
 
 
 def may_use_admin(user: Any) -> bool:
@@ -45,6 +49,34 @@ class OfficialAdminMixin:
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return may_use_admin(request.user) and super().has_delete_permission(request, obj)  # type: ignore[misc]
+
+    # Dates and times on the pages read in the official's authority's time zone (stored in UTC).
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        return _in_authority_time(
+            request,
+            lambda: super(OfficialAdminMixin, self).changelist_view(  # type: ignore[misc]
+                request, extra_context
+            ),
+        )
+
+    def changeform_view(
+        self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        return _in_authority_time(
+            request,
+            lambda: super(OfficialAdminMixin, self).changeform_view(  # type: ignore[misc]
+                request, object_id, form_url, extra_context
+            ),
+        )
+
+
+def _in_authority_time(request: HttpRequest, view: Callable[[], HttpResponse]) -> HttpResponse:
+    authority = official_authority(request.user) if may_use_admin(request.user) else None
+    with timezone.override(ZoneInfo(authority.timezone) if authority else None):
+        response = view()
+        if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
+            response.render()  # render now, while the time zone is in effect
+    return response
 
 
 def own_authority(request: HttpRequest, obj: Any, field: str = "authority") -> bool:

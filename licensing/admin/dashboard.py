@@ -107,12 +107,14 @@ def processing_chart(stats: ProcessingStats, months: dict[str, ProcessingStats])
         ):
             if value is None:
                 continue
+            # A decision taken the same day (0 days) still shows, as a hairline.
+            height = max(round(bottom - y(value), 1), 1.0)
             bars.append(
                 Bar(
                     x=round(x0 + offset, 1),
-                    y=y(value),
+                    y=round(bottom - height, 1),
                     width=bar_w,
-                    height=round(bottom - y(value), 1),
+                    height=height,
                     value=value,
                     css=css,
                     title=f"{key}: {name} {value:g} days ({month.decided} decided)",

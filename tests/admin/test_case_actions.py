@@ -267,3 +267,22 @@ def test_there_is_no_bulk_approval_or_deletion(supervisor_client):
     response = supervisor_client.get(reverse("admin:licensing_application_changelist"))
     actions = {name for name, _ in response.context["action_form"].fields["action"].choices if name}
     assert actions == {"assign_to_me", "start_review"}
+
+
+def test_the_case_page_costs_the_same_number_of_queries_however_long_the_history(
+    officer_client, under_review, officer, exporter
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    svc.application_request_information(application=under_review, official=officer, message="Q0")
+    svc.application_respond(application=under_review, user=exporter, response="A0")
+    with CaptureQueriesContext(connection) as short:
+        officer_client.get(change_url(under_review))
+    for i in range(1, 4):
+        svc.application_request_information(application=under_review, official=officer, message=f"Q{i}")
+        svc.application_respond(application=under_review, user=exporter, response=f"A{i}")
+    with CaptureQueriesContext(connection) as long:
+        page = officer_client.get(change_url(under_review))
+    assert len(page.context["clock"].stops) == 4 and len(page.context["information_requests"]) == 4
+    assert len(long.captured_queries) == len(short.captured_queries)
