@@ -176,6 +176,8 @@ CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The beat schedule itself is declared in code, in config/celery.py (app.conf.beat_schedule).
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# One queue; a name of its own lets a test's worker share a Redis database with nothing else.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 
 # --- Background work: what the sweeps notice, and how they work ------------------------------
 # Kyoka's operating defaults, not law: change them per deployment.
