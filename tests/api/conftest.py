@@ -19,13 +19,6 @@ from whitelist.models import Authority
 ALL_SCOPES = list(Scope.values)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits() -> None:
-    from django.core.cache import cache
-
-    cache.clear()
-
-
 @pytest.fixture
 def make_key(db: None) -> Callable[..., tuple[APIKey, str]]:
     def make(organisation: Organisation, scopes: list[str] | None = None, **kwargs: Any) -> tuple[APIKey, str]:
