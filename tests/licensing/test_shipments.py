@@ -116,7 +116,7 @@ def test_the_database_refuses_an_overdraw_even_without_the_service(make_licence)
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_concurrent_shipments_never_overdraw(make_licence, exporter):
     licence = make_licence(quantity=Decimal("100"))
     barrier = threading.Barrier(2)
