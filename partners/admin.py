@@ -103,7 +103,10 @@ class WebhookEndpointForm(forms.ModelForm):
 
     def clean_url(self) -> str:
         url = self.cleaned_data["url"]
-        services.webhook_url_check(url)
+        try:
+            services.webhook_url_check(url)
+        except ValidationError as exc:
+            raise ValidationError(exc.messages) from exc
         return url
 
 

@@ -108,3 +108,30 @@ def test_docs_page_is_served_from_static_files_under_the_global_csp(client):
     script = client.get("/api/docs/?script=")
     assert script["Content-Type"].startswith("application/javascript")
     assert "SwaggerUIBundle" in script.content.decode()
+
+
+@pytest.mark.django_db
+def test_admin_registers_a_webhook_endpoint_through_the_service(admin_client, partner_org, settings):
+    from partners.models import WebhookEndpoint
+
+    settings.KYOKA_WEBHOOK_ALLOW_LOOPBACK_HTTP = False
+    refused = admin_client.post(
+        "/admin/partners/webhookendpoint/add/",
+        {"organisation": partner_org.pk, "url": "http://10.0.0.1/h", "event_types": ["licence.revoked"]},
+    )
+    assert refused.status_code == 200  # the form again, with the error
+    assert not WebhookEndpoint.objects.exists()
+    admin_client.post(
+        "/admin/partners/webhookendpoint/add/",
+        {
+            "organisation": partner_org.pk,
+            "url": "https://customs.example.org/kyoka",
+            "event_types": ["licence.revoked"],
+        },
+        follow=True,
+    )
+    endpoint = WebhookEndpoint.objects.get()
+    assert endpoint.secret.startswith("whsec_")
+    assert endpoint.event_types == ["licence.revoked"]
+    page = admin_client.get(f"/admin/partners/webhookendpoint/{endpoint.pk}/change/")
+    assert endpoint.secret in page.content.decode()
