@@ -28,6 +28,7 @@ from licensing.selectors.queue import (
 from licensing.services.applications import (
     application_approve,
     application_assign,
+    application_recommend,
     application_reject,
     application_request_information,
     application_start_review,
@@ -269,6 +270,11 @@ def _not_mine(app: Application, user: Any) -> bool:
     return app.status in OPEN_CASE and app.assigned_to_id != user.pk
 
 
+def _cannot_decide(app: Application, user: Any) -> bool:
+    # Supervisors decide; the recommendation buttons are for the officers who prepare the case.
+    return not user.has_perm("licensing.decide_application")
+
+
 APPLICATION_ACTIONS = {
     a.name: a
     for a in (
@@ -300,6 +306,36 @@ APPLICATION_ACTIONS = {
             help="The clock stops until the exporter answers.",
             run=lambda app, user, text: application_request_information(application=app, official=user, message=text),
             done=lambda app, _: f"Question sent on {app.reference}; the clock is stopped until the exporter answers.",
+        ),
+        ObjectAction(
+            name="recommend_approval",
+            label="Recommend approval",
+            perm="licensing.review_application",
+            transition="approve",
+            field="note",
+            field_label="Reasoning for the supervisor",
+            required=True,
+            available=_cannot_decide,
+            help="Internal: recorded on the case for the supervisor who decides; the exporter never sees it.",
+            run=lambda app, user, text: application_recommend(
+                application=app, official=user, recommendation="approve", note=text
+            ),
+            done=lambda app, _: f"Approval of {app.reference} recommended.",
+        ),
+        ObjectAction(
+            name="recommend_rejection",
+            label="Recommend rejection",
+            perm="licensing.review_application",
+            transition="reject",
+            field="note",
+            field_label="Reasoning for the supervisor",
+            required=True,
+            available=_cannot_decide,
+            help="Internal: recorded on the case for the supervisor who decides; the exporter never sees it.",
+            run=lambda app, user, text: application_recommend(
+                application=app, official=user, recommendation="reject", note=text
+            ),
+            done=lambda app, _: f"Rejection of {app.reference} recommended.",
         ),
         ObjectAction(
             name="approve",

@@ -328,6 +328,30 @@ def application_request_information(*, application: Application, official: Any, 
     return request
 
 
+RECOMMENDATIONS = ("approve", "reject")
+
+
+@transaction.atomic
+def application_recommend(*, application: Application, official: Any, recommendation: str, note: str) -> Application:
+    """An officer's recommendation to the supervisor who decides. Internal: an event on the case,
+    never shown to the exporter or partners; the state does not change."""
+    app = _locked(application)
+    require_official(official, app, "licensing.review_application")
+    if recommendation not in RECOMMENDATIONS:
+        raise ValueError(f"Unknown recommendation {recommendation!r}")
+    if app.status != Application.Status.UNDER_REVIEW:
+        raise TransitionNotAllowed(
+            f"Application {app.reference} is {app.get_status_display().lower()}: "
+            "a recommendation can only be made during the review."
+        )
+    if not note.strip():
+        raise ApplicationIncomplete(
+            "A recommendation needs its reasoning.", fields={"note": "Explain the recommendation."}
+        )
+    _event(app, Verb.APPLICATION_RECOMMENDED, official, recommendation=recommendation, note=note.strip())
+    return app
+
+
 @transaction.atomic
 def application_approve(*, application: Application, official: Any, conditions: str = "") -> Licence:
     """Approve and issue the licence, with the type and validity of the frozen regime."""

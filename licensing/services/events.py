@@ -16,6 +16,7 @@ class Verb:
     APPLICATION_SUBMITTED = "application.submitted"
     APPLICATION_ASSIGNED = "application.assigned"
     APPLICATION_REVIEW_STARTED = "application.review_started"
+    APPLICATION_RECOMMENDED = "application.recommended"
     APPLICATION_INFORMATION_REQUESTED = "application.information_requested"
     APPLICATION_INFORMATION_PROVIDED = "application.information_provided"
     APPLICATION_APPROVED = "application.approved"

@@ -240,7 +240,10 @@ def application_page(request: HttpRequest, app: Application, *, status: int = 20
             "payload": e.payload,
             "due_date": parse_date(e.payload.get("due_date") or "") if isinstance(e.payload, dict) else None,
         }
-        for e in Event.objects.filter(subject_type="application", subject_id=str(app.pk)).order_by("id")
+        # Only the verbs the exporter is meant to see: internal ones (recommendations) stay internal.
+        for e in Event.objects.filter(
+            subject_type="application", subject_id=str(app.pk), verb__in=list(EVENT_LABELS)
+        ).order_by("id")
     ]
     upload_forms = extra.pop("upload_forms", {})
     context = {

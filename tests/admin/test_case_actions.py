@@ -55,7 +55,12 @@ def test_the_clock_panel_lists_stops_with_their_days(officer_client, under_revie
 
 def test_an_officer_sees_review_buttons_but_never_the_decision_buttons(officer_client, make_submitted, under_review):
     assert _buttons(officer_client, make_submitted()) == {"assign_to_me", "start_review"}
-    assert _buttons(officer_client, under_review) == {"request_information"}  # start_review assigned it to them
+    # start_review assigned it to them; an officer recommends, a supervisor decides
+    assert _buttons(officer_client, under_review) == {
+        "request_information",
+        "recommend_approval",
+        "recommend_rejection",
+    }
 
 
 def test_a_supervisor_sees_the_decision_buttons_once_the_review_started(
@@ -122,6 +127,31 @@ def test_request_information_stops_the_clock(officer_client, under_review, offic
     event = _last_event(under_review)
     assert (event.verb, event.actor) == ("application.information_requested", officer)
     assert "the clock is stopped" in messages_of(response)[0]
+
+
+def test_an_officer_recommends_approval_with_reasoning_and_the_state_does_not_change(
+    officer_client, under_review, officer
+):
+    response = officer_client.post(
+        action_url(under_review, "recommend_approval"), {"note": "End user verified; fab visit report on file."}
+    )
+    assert messages_of(response) == [f"Approval of {under_review.reference} recommended."]
+    under_review.refresh_from_db()
+    assert under_review.status == "under_review"
+    event = _last_event(under_review)
+    assert (event.verb, event.actor, event.payload["recommendation"]) == ("application.recommended", officer, "approve")
+
+
+def test_a_recommendation_needs_reasoning(officer_client, under_review):
+    response = officer_client.post(action_url(under_review, "recommend_rejection"), {"note": " "})
+    assert messages_of(response) == ["A recommendation needs its reasoning. Explain the recommendation."]
+    assert not Event.objects.filter(verb="application.recommended").exists()
+
+
+def test_a_recommendation_is_refused_outside_the_review(officer_client, make_submitted):
+    app = make_submitted()
+    response = officer_client.post(action_url(app, "recommend_approval"), {"note": "Looks fine."})
+    assert "a recommendation can only be made during the review" in messages_of(response)[0]
 
 
 # --- Approve and reject ---------------------------------------------------------------------------
