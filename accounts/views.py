@@ -43,10 +43,15 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
-        # The saved preference applies on a browser that has not chosen a language yet; a choice
-        # made with the switcher (the cookie) is respected.
+        # A saved preference other than the default applies on a browser that has not chosen a
+        # language yet. A choice made with the switcher (the cookie) is respected, and so is the
+        # browser's own language for people who never set one (the field defaults to English).
         language = getattr(form.get_user(), "language", "") or ""
-        if language in dict(settings.LANGUAGES) and settings.LANGUAGE_COOKIE_NAME not in self.request.COOKIES:
+        if (
+            language in dict(settings.LANGUAGES)
+            and language != settings.LANGUAGE_CODE
+            and settings.LANGUAGE_COOKIE_NAME not in self.request.COOKIES
+        ):
             _set_language_cookie(response, language)
         return response
 
