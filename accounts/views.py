@@ -19,6 +19,7 @@ from accounts import services
 from accounts.forms import InvitationAcceptForm, InvitationForm, ProfileForm
 from accounts.models import Invitation, User
 from licensing.errors import DomainError
+from licensing.selectors.exporter import default_authority_timezone
 
 
 def _set_language_cookie(response: HttpResponse, language: str) -> HttpResponse:
@@ -156,6 +157,7 @@ def organisation(request: HttpRequest) -> HttpResponse:
         "invitations": invitations if is_admin else [],
         "is_admin": is_admin,
         "form": form,
+        "display_timezone": default_authority_timezone(),
     }
     return render(request, "accounts/organisation.html", context)
 

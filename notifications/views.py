@@ -10,6 +10,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from licensing.selectors.exporter import default_authority_timezone
+
 from .models import Notification
 
 PAGE_SIZE = 30
@@ -31,7 +33,11 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     if show == "unread":
         qs = qs.filter(read_at__isnull=True)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "notifications/list.html", {"page": page, "show": show})
+    return render(
+        request,
+        "notifications/list.html",
+        {"page": page, "show": show, "display_timezone": default_authority_timezone()},
+    )
 
 
 @login_required

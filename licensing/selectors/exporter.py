@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
@@ -13,7 +14,6 @@ from licensing.models import (
     Application,
     ApplicationDocument,
     ClockStop,
-    DocumentType,
     InformationRequest,
     Licence,
     Shipment,
@@ -96,10 +96,6 @@ def exporter_application_detail(*, organisation_id: int, reference: str) -> Appl
         raise Http404("No such application.") from exc
 
 
-def exporter_application_licence(*, application: Application) -> Licence | None:
-    return Licence.objects.filter(application=application).only("id", "number", "status").first()
-
-
 def exporter_licence_detail(*, organisation_id: int, number: str) -> Licence:
     shipments = Shipment.objects.select_related("recorded_by").order_by("shipped_on", "id")
     qs = (
@@ -136,8 +132,12 @@ def licence_for_verification(*, code: str) -> Licence:
         raise Http404("No licence has this verification code.") from exc
 
 
-def document_types_for_answers(*, authority_id: int) -> QuerySet[DocumentType]:
-    return DocumentType.objects.filter(authority_id=authority_id).order_by("name")
+def default_authority_timezone() -> str:
+    """The time zone of the authority this deployment serves: pages without a case show times in it."""
+    from whitelist.models import Authority
+
+    zone = Authority.objects.filter(code=settings.KYOKA_DEFAULT_AUTHORITY).values_list("timezone", flat=True).first()
+    return zone or settings.TIME_ZONE
 
 
 def document_for_download(*, user: Any, pk: int) -> ApplicationDocument:

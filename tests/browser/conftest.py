@@ -1,8 +1,10 @@
 """Browser tests: Playwright (sync API) driving Debian's Chromium against pytest-django's live server.
 
 Playwright's sync API runs an event loop in the test thread, so Django's "async-unsafe" guard must be
-off for the ORM calls the tests make (officials acting through the services). Without
-/usr/bin/chromium the tests are skipped locally, and fail in CI (where .ci/run installs it).
+off for the ORM calls the tests make (officials acting through the services):
+DJANGO_ALLOW_ASYNC_UNSAFE is set for each browser test only, so it never leaks into other tests or
+the subprocesses they start (``check --deploy`` refuses it). Without /usr/bin/chromium the tests
+are skipped locally, and fail in CI (where .ci/run installs it).
 
 KYOKA_SCREENSHOTS=1 saves a screenshot of each main page under artifacts/screenshots/.
 """
@@ -15,12 +17,15 @@ from typing import Any
 
 import pytest
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 SCREENSHOTS = os.environ.get("KYOKA_SCREENSHOTS") == "1"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+
+
+@pytest.fixture(autouse=True)
+def _allow_orm_calls_beside_playwright(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture
