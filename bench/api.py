@@ -343,8 +343,9 @@ def write_results(section: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--duration", type=int, default=10, help="seconds per measurement (bounded)")
+    parser.add_argument("--duration", type=int, default=15, help="seconds per row, over all rounds (max 60)")
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds; medians are reported")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--reseed", action="store_true")
     parser.add_argument("--no-record", action="store_true", help="print only; do not update bench/RESULTS.md")
@@ -383,9 +384,27 @@ def main() -> None:
             ),
             ("licence verification (licences:verify)", f"{base}/api/v1/licences/{fixtures['number']}/", customs),
         ]
+        # Interleaved rounds: a change in the machine's load during the run hits every row alike.
+        rounds = max(1, args.rounds)
+        slice_s = max(1, duration // rounds)
+        samples: dict[str, list[Result]] = {name: [] for name, _, _ in scenarios}
+        for round_no in range(rounds):
+            for name, url, headers in scenarios:
+                samples[name].append(
+                    load(name=name, url=url, headers=headers, duration=slice_s, connections=args.connections)
+                )
+            print(f"  round {round_no + 1}/{rounds} done")
         results = []
-        for name, url, headers in scenarios:
-            result = load(name=name, url=url, headers=headers, duration=duration, connections=args.connections)
+        for name, _, _ in scenarios:
+            runs = samples[name]
+            result = Result(
+                name,
+                statistics.median(r.rps for r in runs),
+                statistics.median(r.p50_ms for r in runs),
+                statistics.median(r.p99_ms for r in runs),
+                sum(r.requests for r in runs),
+                sum(r.non_2xx_3xx for r in runs),
+            )
             results.append(result)
             print(f"  {name}: {result.rps:,.0f} req/s, p50 {result.p50_ms:.2f} ms, p99 {result.p99_ms:.2f} ms")
     finally:
@@ -411,7 +430,8 @@ def main() -> None:
         "organisation, on PostgreSQL.\n"
         f"- Server: gunicorn, {args.workers} sync workers, `bench.settings` (product settings, DEBUG off, the "
         "per-key rate limit still evaluated); client: "
-        f"{tool}, {args.connections} connections, {duration} s per row, all on 127.0.0.1.\n"
+        f"{tool}, {args.connections} connections, {max(1, args.rounds)} interleaved rounds of "
+        f"{max(1, duration // max(1, args.rounds))} s per row (medians), all on 127.0.0.1.\n"
         "- Ratios are req/s of the row divided by req/s of the named baseline, measured in the same run.\n\n"
         f"{rendered}\n"
     )

@@ -103,7 +103,18 @@ def api_key_update(*, api_key: APIKey, name: str, scopes: Iterable[str], expires
     key.scopes = scopes_validate(scopes)
     key.expiry_date = expires_at
     key.save(update_fields=["name", "scopes", "expiry_date"])
+    _forget_cached_key(key)
     return key
+
+
+def _forget_cached_key(key: APIKey) -> None:
+    """The API caches key rows for a minute: drop the entry now and again after commit."""
+    from django.core.cache import cache
+
+    from licensing.api.authentication import api_key_cache_key
+
+    cache.delete(api_key_cache_key(key.prefix))
+    transaction.on_commit(lambda: cache.delete(api_key_cache_key(key.prefix)))
 
 
 @transaction.atomic
@@ -114,6 +125,7 @@ def api_key_revoke(*, api_key: APIKey) -> APIKey:
         key.revoked = True
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked", "revoked_at"])
+    _forget_cached_key(key)
     return key
 
 

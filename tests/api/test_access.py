@@ -111,3 +111,14 @@ def test_rate_limit_per_key_is_429_with_retry_after(settings, exporter, make_key
     assert 1 <= int(limited["Retry-After"]) <= 61
     # Another key of the same organisation has its own budget.
     assert client_for(second).get("/api/v1/items/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_scope_removed_from_a_cached_key_is_refused_at_once(exporter, make_key, client_for):
+    from partners.services import api_key_update
+
+    key, raw = make_key(exporter.organisation, scopes=["licences:read", "regimes:read"])
+    api = client_for(raw)
+    assert api.get("/api/v1/licences/").status_code == 200  # the key row is cached now
+    api_key_update(api_key=key, name=key.name, scopes=["regimes:read"])
+    assert api.get("/api/v1/licences/").status_code == 403
