@@ -324,6 +324,10 @@ def webhooks_enqueue_on_commit(event: Event) -> None:
 
 
 def _endpoint_sees(endpoint: WebhookEndpoint, event: Event) -> bool:
+    from licensing.selectors.api import PARTNER_EVENT_TYPES
+
+    if event.verb not in PARTNER_EVENT_TYPES:  # officials' internal events never leave Kyoka
+        return False
     visible = event.organisation_id is None or event.organisation_id == endpoint.organisation_id
     # An endpoint only receives events from after it was registered (not the whole history).
     return visible and endpoint.wants(event.verb) and event.occurred_at >= endpoint.created_at

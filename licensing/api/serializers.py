@@ -6,10 +6,12 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from licensing.selectors.api import PARTNER_EVENT_TYPES
 from licensing.services.events import Verb
 from materials.models import Unit
 
-EVENT_TYPES = sorted(v for k, v in vars(Verb).items() if k.isupper() and isinstance(v, str))
+# The event types partners can see and subscribe to (an allowlist of licensing.services.events.Verb).
+EVENT_TYPES = list(PARTNER_EVENT_TYPES)
 
 
 # --- Problems (documentation only: problems are built in licensing.api.problems) -----------------

@@ -58,6 +58,12 @@ LICENCE_VERBS: tuple[str, ...] = (
 WHITELIST_VERBS: tuple[str, ...] = (Verb.WHITELIST_AMENDMENT_SCHEDULED, Verb.WHITELIST_AMENDED)
 RULE_VERBS: tuple[str, ...] = (Verb.RULE_CHANGED, Verb.RULE_IN_FORCE)
 
+# Every event type a partner can ever see (feed and webhooks). An allowlist: verbs for officials only
+# (e.g. application.recommended, application.assigned) never leave Kyoka, including ones added later.
+PARTNER_EVENT_TYPES: tuple[str, ...] = tuple(
+    sorted({*APPLICATION_STATUS_VERBS, *LICENCE_VERBS, *WHITELIST_VERBS, *RULE_VERBS})
+)
+
 # Which feed events a scope opens: the organisation's own, and public ones (organisation blank).
 ORGANISATION_FEED_VERBS = {"applications:read": APPLICATION_STATUS_VERBS, "licences:read": LICENCE_VERBS}
 PUBLIC_FEED_VERBS = {"whitelist:read": WHITELIST_VERBS, "regimes:read": RULE_VERBS}

@@ -129,12 +129,33 @@ def test_unsafe_webhook_urls_are_refused(settings, exporter_api, url):
 
 
 @pytest.mark.django_db
-def test_unknown_event_types_are_400_with_the_field(exporter_api):
+@pytest.mark.parametrize("event_type", ["licence.stolen", "application.recommended", "application.assigned"])
+def test_unknown_and_internal_event_types_are_400_with_the_field(exporter_api, event_type):
     response = exporter_api.post(
-        "/api/v1/webhooks/", {"url": "https://erp.example.com/h", "event_types": ["licence.stolen"]}, format="json"
+        "/api/v1/webhooks/", {"url": "https://erp.example.com/h", "event_types": [event_type]}, format="json"
     )
     assert response.status_code == 400
     assert problem(response)["errors"][0]["pointer"] == "#/event_types/0"
+
+
+@pytest.mark.django_db
+def test_an_officials_internal_event_is_never_delivered(exporter, make_submitted):
+    from licensing.models import Event
+
+    endpoint = services.webhook_endpoint_create(
+        organisation_id=exporter.organisation_id, url="https://erp.example.com/h", event_types=["licence.revoked"]
+    )
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(event_types=["application.recommended"])  # stale row
+    app = make_submitted()
+    internal = Event.objects.create(
+        occurred_at=timezone.now(),
+        verb="application.recommended",
+        subject_type="application",
+        subject_id=str(app.pk),
+        organisation=exporter.organisation,
+        payload={"note": "for the supervisor"},
+    )
+    assert services.webhook_fan_out(events=[internal]) == []
 
 
 @pytest.mark.django_db
