@@ -189,6 +189,8 @@ KYOKA_INFORMATION_LAPSE_DAYS = env.int("KYOKA_INFORMATION_LAPSE_DAYS", default=6
 # older starts are history (the seeded 2019/2023 rules) and are never announced.
 KYOKA_RULE_ANNOUNCE_LOOKBACK_DAYS = env.int("KYOKA_RULE_ANNOUNCE_LOOKBACK_DAYS", default=7)
 KYOKA_SWEEP_BATCH_SIZE = env.int("KYOKA_SWEEP_BATCH_SIZE", default=200)
+# Candidate ids one run takes on (ids only); a bigger backlog is finished by the next runs.
+KYOKA_SWEEP_MAX_PER_RUN = env.int("KYOKA_SWEEP_MAX_PER_RUN", default=100_000)
 # Tests only: seconds to sleep inside each batch's transaction (to kill a worker mid-sweep).
 KYOKA_SWEEP_BATCH_DELAY = env.float("KYOKA_SWEEP_BATCH_DELAY", default=0.0)
 # Sweep locks on SQLite are flock()ed files here (PostgreSQL uses advisory locks).

@@ -272,6 +272,13 @@ class Application(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["status", "due_date"]),
             # Open cases to one destination (regime-conversion offers after a whitelist change).
             models.Index(fields=["destination", "status"], name="application_dest_status_idx"),
+            # Running clocks by due date (the deadline sweep): only open cases, so the overdue
+            # range never wades through decided cases whose due dates are long past.
+            models.Index(
+                fields=["due_date"],
+                condition=Q(clock_running=True) & Q(status__in=["submitted", "under_review"]),
+                name="application_running_due_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

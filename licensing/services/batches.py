@@ -1,7 +1,7 @@
 """How every sweep works through its rows: in batches, each its own short transaction.
 
-1. Candidate ids come from a filtered, indexed query, a batch at a time (keyset pagination on
-   the primary key: no OFFSET, never all rows in memory).
+1. Candidate ids (ids only, never rows) come from one filtered query per run that uses the
+   index made for it, capped at KYOKA_SWEEP_MAX_PER_RUN; they are processed N at a time.
 2. Each batch re-reads its rows under ``SELECT ... FOR UPDATE SKIP LOCKED`` with the same filter,
    so a row that changed meanwhile, or that a person is changing right now, is left for the next
    run instead of waited on.
@@ -51,39 +51,57 @@ class SweepReport:
             self.details.append(line)
 
 
-def candidate_batches(candidates: models.QuerySet[M], size: int | None = None) -> Iterator[list[int]]:
-    """Yield lists of candidate ids, ``size`` at a time, in primary-key order."""
+def candidate_ids(candidates: models.QuerySet[Any] | list[models.QuerySet[Any]]) -> list[int]:
+    """The ids of the candidates, as of now, from one query per queryset, sorted.
+
+    No ORDER BY and no small LIMIT: with "ORDER BY id LIMIT n" PostgreSQL is tempted to walk the
+    primary key and filter, which reads the whole table when few rows match; without them it uses
+    the index made for the filter. A run takes at most KYOKA_SWEEP_MAX_PER_RUN candidates (ids
+    only); a larger backlog is finished by the next runs.
+    """
+    querysets = candidates if isinstance(candidates, list) else [candidates]
+    cap = settings.KYOKA_SWEEP_MAX_PER_RUN
+    ids: set[int] = set()
+    for qs in querysets:
+        ids.update(qs.order_by().values_list("pk", flat=True)[: cap - len(ids)] if len(ids) < cap else [])
+    return sorted(ids)
+
+
+def candidate_batches(
+    candidates: models.QuerySet[Any] | list[models.QuerySet[Any]], size: int | None = None
+) -> Iterator[list[int]]:
+    """Yield the candidate ids ``size`` at a time, in primary-key order."""
     size = size or settings.KYOKA_SWEEP_BATCH_SIZE
-    last: Any = None
-    while True:
-        qs = candidates if last is None else candidates.filter(pk__gt=last)
-        ids = list(qs.order_by("pk").values_list("pk", flat=True)[:size])
-        if not ids:
-            return
-        yield ids
-        if len(ids) < size:
-            return
-        last = ids[-1]
+    ids = candidate_ids(candidates)
+    for i in range(0, len(ids), size):
+        yield ids[i : i + size]
 
 
 def process_in_batches(
-    candidates: models.QuerySet[M],
+    candidates: models.QuerySet[M] | list[models.QuerySet[M]],
     process: Callable[[M], bool],
     *,
     report: SweepReport,
+    still_due: models.QuerySet[M] | None = None,
     select_related: tuple[str, ...] = (),
     size: int | None = None,
 ) -> None:
     """Run ``process(row)`` on every candidate still due, batch by batch (see the module doc).
 
+    ``candidates`` is the filter (or several, whose ids are merged: one index-friendly query each);
+    ``still_due`` re-checks a row under its lock (default: the candidates' own filter).
     ``process`` returns True when it changed something. A ``DomainError`` it raises undoes that
     row only (its savepoint) and is logged; any other error aborts the batch and propagates (the
     task retries, and the next run recomputes what is left).
     """
+    if still_due is None:
+        if isinstance(candidates, list):
+            raise ValueError("Several candidate querysets need a still_due queryset.")
+        still_due = candidates
     for ids in candidate_batches(candidates, size):
         with transaction.atomic():
             rows = list(
-                candidates.filter(pk__in=ids)
+                still_due.filter(pk__in=ids)
                 .select_for_update(skip_locked=True, of=("self",))
                 .select_related(*select_related)
                 .order_by("pk")

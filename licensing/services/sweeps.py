@@ -67,7 +67,7 @@ def _officials(authority_id: int, role: str) -> list[Any]:
 
 def case_officers(app: Application) -> list[Any]:
     """The assigned officer; all officers of the authority while nobody is assigned."""
-    if app.assigned_to_id is not None and app.assigned_to.is_active:
+    if app.assigned_to is not None and app.assigned_to.is_active:
         return [app.assigned_to]
     return _officials(app.authority_id, OFFICER)
 
@@ -85,7 +85,7 @@ class _People:
         return self._cache[key]
 
     def case_officers(self, app: Application) -> list[Any]:
-        if app.assigned_to_id is not None and app.assigned_to.is_active:
+        if app.assigned_to is not None and app.assigned_to.is_active:
             return [app.assigned_to]
         return self.officials(app.authority_id, OFFICER)
 
@@ -158,7 +158,7 @@ def _case_context(app: Application, *, today: date, calendar: AuthorityCalendar)
         "reference": app.reference,
         "item": app.item.name,
         "item_ja": app.item.name_ja or app.item.name,
-        "destination": app.destination.code,
+        "destination": str(app.destination),
         "due_date": due.isoformat(),
         "today": today.isoformat(),
         "days_left": (due - today).days,
@@ -257,16 +257,23 @@ def licence_expiry_reminder_sweep(*, now: datetime | None = None) -> SweepReport
     for authority in _authorities():
         today = local_date(authority, now)
         for days in thresholds:
-            candidates = Licence.objects.filter(
+            window = Licence.objects.filter(
                 authority=authority,
                 status=Licence.Status.ACTIVE,
                 valid_until__gte=today,
                 valid_until__lte=today + timedelta(days=days),
-            ).filter(Q(expiry_reminded_days__isnull=True) | Q(expiry_reminded_days__gt=days))
+            )
+            # One exact range per reminder state (never reminded, or at a wider threshold) on the
+            # (status, expiry_reminded_days, valid_until) index; an OR would be estimated badly.
+            wider = [t for t in thresholds if t > days]
+            candidates = [window.filter(expiry_reminded_days__isnull=True)] + [
+                window.filter(expiry_reminded_days=t) for t in wider
+            ]
             process_in_batches(
                 candidates,
                 partial(_remind_expiry, days=days, today=today, report=report),
                 report=report,
+                still_due=window.filter(Q(expiry_reminded_days__isnull=True) | Q(expiry_reminded_days__gt=days)),
                 select_related=("item",),
             )
     return report
@@ -285,7 +292,7 @@ def _remind_expiry(lic: Licence, *, days: int, today: date, report: SweepReport)
             "threshold": days,
             "item": lic.item.name,
             "item_ja": lic.item.name_ja or lic.item.name,
-            "destination": lic.destination.code,
+            "destination": str(lic.destination),
             "quantity_remaining": str(lic.quantity_remaining),
             "unit": lic.unit,
         },
@@ -552,9 +559,9 @@ def rule_announce_in_force(*, rule: RegimeRule, now: datetime) -> bool:
         payload={
             "rule_id": rule.pk,
             "authority": rule.authority.code,
-            "item": rule.item.slug if rule.item_id else None,
+            "item": rule.item.slug if rule.item else None,
             "destination_country": str(rule.destination_country or "") or None,
-            "destination_group": rule.destination_group.code if rule.destination_group_id else None,
+            "destination_group": rule.destination_group.code if rule.destination_group else None,
             "licence_type": rule.licence_type,
             "bulk_type": rule.bulk_type,
             "processing_days": rule.processing_days,

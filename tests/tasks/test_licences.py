@@ -124,6 +124,18 @@ def test_expiry_queries_grow_with_licences_that_expire_not_with_all_licences(
     with django_assert_max_num_queries(5):  # authorities, then one candidate query per authority
         report = at(tokyo(2027, 1, 1, 9), licence_expiry_sweep)
     assert report.changed == 0
-    with django_assert_max_num_queries(1 + 2 * 3):  # and per threshold
+    # authorities, then per authority one exact range per threshold and reminder state (3 + 2 + 1)
+    with django_assert_max_num_queries(1 + 2 * 6):
         report = at(tokyo(2027, 1, 1, 9), licence_expiry_reminder_sweep)
     assert report.changed == 0
+
+
+def test_a_backlog_bigger_than_one_run_is_finished_by_the_next_runs(make_licence, settings):
+    settings.KYOKA_SWEEP_MAX_PER_RUN = 2
+    settings.KYOKA_SWEEP_BATCH_SIZE = 1
+    for _ in range(3):
+        at(tokyo(2026, 1, 10, 10), make_licence)
+    first = sweep_at("licence-expiry", tokyo(2029, 1, 10, 9))
+    second = sweep_at("licence-expiry", tokyo(2029, 1, 10, 9, 5))
+    assert (first["changed"], first["batches"], second["changed"]) == (2, 2, 1)
+    assert not Licence.objects.filter(status=Licence.Status.ACTIVE).exists()
