@@ -122,15 +122,6 @@ KYOKA_REDIS_TRANSPORT_OPTIONS: dict = {
     "socket_connect_timeout": 2,
     "socket_timeout": 3,
 }
-# A publish must fail fast when Redis is down (refused: no connect retries) or hangs (accepts but
-# never answers: without socket_timeout a publish waits forever). visibility_timeout must exceed
-# the longest retry countdown (KYOKA_EMAIL_RETRY_BACKOFF_MAX) or a delayed retry is delivered twice.
-KYOKA_REDIS_TRANSPORT_OPTIONS: dict = {
-    "visibility_timeout": 3600,
-    "max_retries": 0,
-    "socket_connect_timeout": 2,
-    "socket_timeout": 5,
-}
 if REDIS_URL:
     CACHES = {
         "default": {

@@ -26,7 +26,8 @@ DEFAULT_LANGUAGE = "en"
 
 @cache
 def _text_engine() -> Engine:
-    dirs = [d for t in settings.TEMPLATES for d in t.get("DIRS", [])]
+    templates: list[dict[str, Any]] = settings.TEMPLATES
+    dirs = [d for t in templates for d in t.get("DIRS", [])]
     return Engine(dirs=dirs, autoescape=False, builtins=["django.templatetags.i18n"])
 
 

@@ -98,11 +98,11 @@ class _OfferContext:
         self.calendars: dict[int, AuthorityCalendar] = {}
 
     def regime(self, app: Application, today: date) -> Regime | None:
-        key = (app.authority_id, app.item_id, app.destination.code)
+        key = (app.authority_id, app.item_id, str(app.destination))
         if key not in self.regimes:
             try:
                 self.regimes[key] = determine_regime(
-                    authority=app.authority, item=app.item, destination=app.destination.code, on_date=today
+                    authority=app.authority, item=app.item, destination=str(app.destination), on_date=today
                 )
             except NoRegime:
                 self.regimes[key] = None
@@ -230,7 +230,7 @@ def application_convert_regime(*, offer: RegimeConversionOffer, user: Any) -> Ap
     today = local_date(app.authority, now)
     try:
         regime = determine_regime(
-            authority=app.authority, item=app.item, destination=app.destination.code, on_date=today
+            authority=app.authority, item=app.item, destination=str(app.destination), on_date=today
         )
     except NoRegime as exc:
         raise TransitionNotAllowed(
