@@ -86,7 +86,7 @@ run: install var-dirs
 test: install-dev
 	@mkdir -p $(VAR)
 	@[ -x $(CHROMIUM) ] || echo "note: $(CHROMIUM) not found, browser tests deselected (apt-get install -y chromium)"
-	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest $(if $(wildcard $(CHROMIUM)),,-m "not browser") $(PYTEST_ARGS)
+	$(PY) -m pytest $(if $(wildcard $(CHROMIUM)),,-m "not browser") $(PYTEST_ARGS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

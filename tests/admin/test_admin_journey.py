@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connections
 
 from licensing.models import Application, Licence
 from licensing.services import applications as svc
@@ -17,15 +18,16 @@ from tests.factories import OfficialFactory, supervisor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop in this thread
 CHROMIUM = Path("/usr/bin/chromium")
 PASSWORD = "Kasumigaseki-2026"
 
 
 @pytest.fixture
-def chromium() -> Iterator[Any]:
+def chromium(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API runs an event loop in this thread; allow the ORM here, for this test only.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     if not CHROMIUM.exists():
         if os.environ.get("CI"):
             pytest.fail("/usr/bin/chromium is missing: CI must install it")
@@ -36,6 +38,9 @@ def chromium() -> Iterator[Any]:
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
         )
         yield browser
+        # The live-server test thread got its own connections while Playwright's loop ran: close
+        # them so serialized_rollback restores the reference data for the tests that follow.
+        connections.close_all()
         browser.close()
 
 
