@@ -6,6 +6,8 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django_fsm import ConcurrentTransition, can_proceed
 
 from licensing.errors import ApplicationIncomplete, ChecklistIncomplete, PermissionDenied, TransitionNotAllowed
@@ -53,13 +55,13 @@ REQUIRED_FOR_SUBMISSION = (
 )
 
 ACTION_LABELS = {
-    "submit": "submit",
-    "start_review": "start the review of",
-    "request_information": "request information on",
-    "receive_response": "answer",
-    "approve": "approve",
-    "reject": "reject",
-    "withdraw": "withdraw",
+    "submit": gettext_lazy("submit"),
+    "start_review": gettext_lazy("start the review of"),
+    "request_information": gettext_lazy("request information on"),
+    "receive_response": gettext_lazy("answer"),
+    "approve": gettext_lazy("approve"),
+    "reject": gettext_lazy("reject"),
+    "withdraw": gettext_lazy("withdraw"),
 }
 
 
@@ -76,8 +78,12 @@ def _transition(app: Application, name: str) -> None:
     method: Callable[[], None] = getattr(app, name)
     if not can_proceed(method):
         raise TransitionNotAllowed(
-            f"Application {app.reference} is {app.get_status_display().lower()}: "
-            f"you cannot {ACTION_LABELS[name]} it now.",
+            _("Application %(reference)s is %(status)s: you cannot %(action)s it now.")
+            % {
+                "reference": app.reference,
+                "status": str(app.get_status_display()).lower(),
+                "action": ACTION_LABELS[name],
+            },
             status=app.status,
             action=name,
         )
@@ -89,7 +95,8 @@ def _save(app: Application) -> None:
         app.save()
     except ConcurrentTransition as exc:  # someone else changed the status first
         raise TransitionNotAllowed(
-            f"Application {app.reference} was changed by someone else a moment ago; reload and try again."
+            _("Application %(reference)s was changed by someone else a moment ago; reload and try again.")
+            % {"reference": app.reference}
         ) from exc
 
 
@@ -137,7 +144,10 @@ def application_update_draft(*, application: Application, user: Any, **fields: A
     app = _locked(application)
     require_exporter_of(user, app)
     if app.status != Application.Status.DRAFT:
-        raise TransitionNotAllowed(f"Application {app.reference} has been submitted; it can no longer be edited.")
+        raise TransitionNotAllowed(
+            _("Application %(reference)s has been submitted; it can no longer be edited.")
+            % {"reference": app.reference}
+        )
     unknown = set(fields) - set(DRAFT_FIELDS)
     if unknown:
         raise ValueError(f"Unknown application fields: {sorted(unknown)}")
@@ -152,9 +162,9 @@ def application_missing_fields(app: Application) -> dict[str, str]:
     missing = {}
     for name in REQUIRED_FOR_SUBMISSION:
         if getattr(app, name) in (None, ""):
-            missing[name] = f"{Application._meta.get_field(name).verbose_name} is required."
+            missing[name] = _("%(field)s is required.") % {"field": Application._meta.get_field(name).verbose_name}
     if app.shipment_window_start and app.shipment_window_end and app.shipment_window_end < app.shipment_window_start:
-        missing["shipment_window_end"] = "The planned shipment window ends before it starts."
+        missing["shipment_window_end"] = _("The planned shipment window ends before it starts.")
     return missing
 
 
@@ -168,13 +178,19 @@ def application_submit(*, application: Application, user: Any, on: Any = None) -
     today = local_date(app.authority, now)
     missing_fields = application_missing_fields(app)
     if missing_fields:
-        raise ApplicationIncomplete("The application is not complete.", fields=missing_fields)
+        raise ApplicationIncomplete(_("The application is not complete."), fields=missing_fields)
     regime = determine_regime(authority=app.authority, item=app.item, destination=app.destination.code, on_date=today)
     uploaded = set(app.documents.values_list("document_type_id", flat=True))
     missing = [d.name for d in regime.documents if d.mandatory and d.document_type_id not in uploaded]
     if missing:
         raise ChecklistIncomplete(
-            f"{len(missing)} mandatory document(s) missing: " + "; ".join(missing) + ".", missing=missing
+            ngettext(
+                "%(count)d mandatory document missing: %(names)s.",
+                "%(count)d mandatory documents missing: %(names)s.",
+                len(missing),
+            )
+            % {"count": len(missing), "names": "; ".join(missing)},
+            missing=missing,
         )
     _transition(app, "submit")
     app.regime_rule = regime.rule
@@ -200,8 +216,12 @@ def application_submit(*, application: Application, user: Any, on: Any = None) -
 def _transition_check_only(app: Application, name: str) -> None:
     if not can_proceed(getattr(app, name)):
         raise TransitionNotAllowed(
-            f"Application {app.reference} is {app.get_status_display().lower()}: "
-            f"you cannot {ACTION_LABELS[name]} it now.",
+            _("Application %(reference)s is %(status)s: you cannot %(action)s it now.")
+            % {
+                "reference": app.reference,
+                "status": str(app.get_status_display()).lower(),
+                "action": ACTION_LABELS[name],
+            },
             status=app.status,
             action=name,
         )
@@ -214,7 +234,7 @@ def application_respond(*, application: Application, user: Any, response: str) -
     require_exporter_of(user, app)
     _transition_check_only(app, "receive_response")
     if not response.strip():
-        raise ApplicationIncomplete("Please write an answer.", fields={"response": "An answer is required."})
+        raise ApplicationIncomplete(_("Please write an answer."), fields={"response": _("An answer is required.")})
     now = timezone.now()
     request = app.information_requests.select_for_update().get(responded_at__isnull=True)
     request.response = response

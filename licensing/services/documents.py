@@ -7,6 +7,7 @@ import filetype
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from licensing.errors import InvalidDocument, TransitionNotAllowed
 from licensing.models import Application, ApplicationDocument, DocumentType, InformationRequest
@@ -33,10 +34,11 @@ def document_check(*, document_type: DocumentType, upload: UploadedFile) -> tupl
     """Return (content type, sha256) or raise InvalidDocument with a message a person can act on."""
     limit = settings.KYOKA_MAX_UPLOAD_BYTES
     if upload.size is None or upload.size == 0:
-        raise InvalidDocument(f"“{upload.name}” is empty.")
+        raise InvalidDocument(_("“%(name)s” is empty.") % {"name": upload.name})
     if upload.size > limit:
         raise InvalidDocument(
-            f"“{upload.name}” is {upload.size / 1_048_576:.1f} MB; the limit is {limit / 1_048_576:.0f} MB."
+            _("“%(name)s” is %(size)s MB; the limit is %(limit)s MB.")
+            % {"name": upload.name, "size": f"{upload.size / 1_048_576:.1f}", "limit": f"{limit / 1_048_576:.0f}"}
         )
     upload.seek(0)
     head = upload.read(8192)
@@ -44,8 +46,15 @@ def document_check(*, document_type: DocumentType, upload: UploadedFile) -> tupl
     allowed = {mime for f in document_type.formats for mime in FORMAT_MIME_TYPES.get(f, set())}
     if detected not in allowed:
         wanted = ", ".join(FORMAT_LABELS.get(f, f) for f in document_type.formats)
-        found = f"its content is {detected}" if detected else "its content is not a recognised document format"
-        raise InvalidDocument(f"“{upload.name}” was refused: {found}. {document_type.name} must be {wanted}.")
+        found = (
+            _("its content is %(type)s") % {"type": detected}
+            if detected
+            else _("its content is not a recognised document format")
+        )
+        raise InvalidDocument(
+            _("“%(name)s” was refused: %(found)s. %(type)s must be %(wanted)s.")
+            % {"name": upload.name, "found": found, "type": document_type.name, "wanted": wanted}
+        )
     digest = hashlib.sha256()
     upload.seek(0)
     for chunk in upload.chunks():

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed
 
 from licensing.errors import ApplicationIncomplete, QuantityExceeded, ShipmentRefused, TransitionNotAllowed
@@ -37,7 +38,7 @@ def _save(licence: Licence, **kwargs: Any) -> None:
         licence.save(**kwargs)
     except ConcurrentTransition as exc:
         raise TransitionNotAllowed(
-            f"Licence {licence.number} was changed by someone else; reload and try again."
+            _("Licence %(number)s was changed by someone else; reload and try again.") % {"number": licence.number}
         ) from exc
 
 
@@ -61,34 +62,50 @@ def licence_record_shipment(
     today = local_date(lic.authority, timezone.now())
     if lic.status != Licence.Status.ACTIVE:
         raise ShipmentRefused(
-            f"Licence {lic.number} is {lic.get_status_display().lower()}: no shipment can be recorded."
+            _("Licence %(number)s is %(status)s: no shipment can be recorded.")
+            % {"number": lic.number, "status": str(lic.get_status_display()).lower()}
         )
     if quantity is None or quantity <= 0:
-        raise ShipmentRefused("The quantity must be more than zero.")
+        raise ShipmentRefused(_("The quantity must be more than zero."))
     if not consignee_name.strip():
-        raise ApplicationIncomplete("The consignee is required.", fields={"consignee_name": "Name the consignee."})
+        raise ApplicationIncomplete(
+            _("The consignee is required."), fields={"consignee_name": _("Name the consignee.")}
+        )
     if shipped_on > today:
-        raise ShipmentRefused(f"The shipment date {shipped_on:%Y-%m-%d} is in the future; record shipments once made.")
+        raise ShipmentRefused(
+            _("The shipment date %(date)s is in the future; record shipments once made.")
+            % {"date": f"{shipped_on:%Y-%m-%d}"}
+        )
     if shipped_on < lic.valid_from:
         raise ShipmentRefused(
-            f"Licence {lic.number} is valid from {lic.valid_from:%Y-%m-%d}; the shipment is dated before that."
+            _("Licence %(number)s is valid from %(date)s; the shipment is dated before that.")
+            % {"number": lic.number, "date": f"{lic.valid_from:%Y-%m-%d}"}
         )
     if shipped_on > lic.valid_until:
         raise ShipmentRefused(
-            f"Licence {lic.number} expired on {lic.valid_until:%Y-%m-%d}; the shipment is dated after that."
+            _("Licence %(number)s expired on %(date)s; the shipment is dated after that.")
+            % {"number": lic.number, "date": f"{lic.valid_until:%Y-%m-%d}"}
         )
     if item.pk != lic.item_id:
-        raise ShipmentRefused(f"Licence {lic.number} covers {lic.item.name}, not {item.name}.")
+        raise ShipmentRefused(
+            _("Licence %(number)s covers %(item)s, not %(other)s.")
+            % {"number": lic.number, "item": lic.item.name, "other": item.name}
+        )
     if destination != lic.destination.code:
-        raise ShipmentRefused(f"Licence {lic.number} covers shipments to {lic.destination.name}, not {destination}.")
+        raise ShipmentRefused(
+            _("Licence %(number)s covers shipments to %(country)s, not %(other)s.")
+            % {"number": lic.number, "country": lic.destination.name, "other": destination}
+        )
     if lic.licence_type == LicenceType.INDIVIDUAL and lic.shipments.exists():
         raise ShipmentRefused(
-            f"Licence {lic.number} is an individual licence: it covers one shipment, already recorded."
+            _("Licence %(number)s is an individual licence: it covers one shipment, already recorded.")
+            % {"number": lic.number}
         )
     remaining = lic.quantity_remaining
     if quantity > remaining:
         raise QuantityExceeded(
-            f"{quantity} {lic.unit} is more than the {remaining} {lic.unit} remaining on licence {lic.number}.",
+            _("%(quantity)s %(unit)s is more than the %(remaining)s %(unit)s remaining on licence %(number)s.")
+            % {"quantity": quantity, "unit": lic.unit, "remaining": remaining, "number": lic.number},
             remaining=str(remaining),
         )
     shipment = Shipment.objects.create(

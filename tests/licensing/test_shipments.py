@@ -143,3 +143,13 @@ def test_two_concurrent_shipments_never_overdraw(make_licence, exporter):
     assert sorted(outcomes) == ["refused", "shipped"]
     assert licence.quantity_shipped == Decimal("60")
     assert Shipment.objects.filter(licence=licence).count() == 1
+
+
+def test_a_refusal_speaks_the_users_language(make_licence, exporter):
+    from django.utils import translation
+
+    licence = make_licence(quantity=Decimal("10"))
+    with translation.override("ja"), pytest.raises(QuantityExceeded) as exc:
+        ship(licence, exporter, "11")
+    assert "残数量" in exc.value.message
+    assert licence.number in exc.value.message
