@@ -85,3 +85,19 @@ def test_healthz_answers_ok_when_the_database_answers(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+def test_a_server_error_under_the_api_is_a_problem_document(rf):
+    from config.views import server_error
+
+    response = server_error(rf.get("/api/v1/licences/"))
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_a_server_error_on_the_site_is_the_sites_page(rf):
+    from config.views import server_error
+
+    response = server_error(rf.get("/applications/"))
+    assert response.status_code == 500
+    assert b"Something went wrong on our side" in response.content
