@@ -457,8 +457,10 @@ class Licence(ConcurrentTransitionMixin, models.Model):
     status_reason = models.TextField(_("reason for the status"), blank=True)
     issued_at = models.DateTimeField()
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    # The smallest "days before valid_until" threshold the exporter has been reminded at.
+    # The smallest "days before valid_until" threshold the exporter has been reminded at, and the
+    # date from which the next reminder is due (blank = not scheduled yet; 9999-12-31 = none left).
     expiry_reminded_days = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    expiry_reminder_due_on = models.DateField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
@@ -473,8 +475,16 @@ class Licence(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["organisation", "status"]),
             models.Index(fields=["updated_at", "id"]),
             models.Index(fields=["status", "valid_until"]),
-            # Expiry reminders: per (status, threshold reached so far) a range of valid_until.
-            models.Index(fields=["status", "expiry_reminded_days", "valid_until"], name="licence_expiry_reminder_idx"),
+            # Expiry reminders: active licences by the date their next reminder is due, and the
+            # ones not scheduled yet (new licences).
+            models.Index(
+                fields=["expiry_reminder_due_on"], condition=Q(status="active"), name="licence_reminder_due_idx"
+            ),
+            models.Index(
+                fields=["id"],
+                condition=Q(status="active") & Q(expiry_reminder_due_on__isnull=True),
+                name="licence_reminder_unsched_idx",
+            ),
             # Active licences fully drawn down (the exhaustion safety net finds only these).
             models.Index(
                 fields=["id"],

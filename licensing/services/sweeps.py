@@ -36,7 +36,7 @@ from licensing.models import (
     RegimeRule,
 )
 from licensing.services.applications import application_lapse
-from licensing.services.batches import SweepReport, process_in_batches
+from licensing.services.batches import SweepReport, candidate_batches, process_in_batches
 from licensing.services.clock import local_date
 from licensing.services.conversion import conversion_offers_make
 from licensing.services.events import Verb, event_record
@@ -245,41 +245,69 @@ def _expire(lic: Licence, *, today: date, report: SweepReport) -> bool:
     return changed
 
 
+REMINDERS_DONE = date(9999, 12, 31)
+
+
+def _thresholds() -> list[int]:
+    return sorted({int(t) for t in settings.KYOKA_EXPIRY_REMINDER_DAYS if int(t) > 0}, reverse=True)
+
+
+def next_reminder_due_on(valid_until: date, reminded: int | None, thresholds: list[int]) -> date:
+    """The date from which the next reminder is due: ``valid_until`` less the widest threshold not
+    yet reminded (thresholds narrower than the last one reminded); REMINDERS_DONE when none is left."""
+    remaining = [t for t in thresholds if reminded is None or t < reminded]
+    return valid_until - timedelta(days=remaining[0]) if remaining else REMINDERS_DONE
+
+
 def licence_expiry_reminder_sweep(*, now: datetime | None = None) -> SweepReport:
     """Remind exporters KYOKA_EXPIRY_REMINDER_DAYS before ``valid_until``, once per threshold.
 
-    Thresholds are visited tightest first, so a licence that crossed several since the last run
-    (a long outage) gets only the reminder that matters now.
+    Each active licence carries the date its next reminder is due (``expiry_reminder_due_on``),
+    so a run reads only the licences due today (an index range) and the ones not scheduled yet
+    (new licences). A licence that crossed several thresholds since the last run (an outage) gets
+    only the tightest one. Changed thresholds apply from each licence's next reminder.
     """
     now = now or timezone.now()
     report = SweepReport("licence-expiry-reminders", now)
-    thresholds = sorted(set(settings.KYOKA_EXPIRY_REMINDER_DAYS))
+    thresholds = _thresholds()
+    unscheduled = Licence.objects.filter(status=Licence.Status.ACTIVE, expiry_reminder_due_on__isnull=True)
+    for ids in candidate_batches(unscheduled):
+        with transaction.atomic():
+            rows = list(
+                unscheduled.filter(pk__in=ids)
+                .select_for_update(skip_locked=True, of=("self",))
+                .only("pk", "valid_until", "expiry_reminded_days", "expiry_reminder_due_on")
+            )
+            for lic in rows:
+                lic.expiry_reminder_due_on = next_reminder_due_on(lic.valid_until, lic.expiry_reminded_days, thresholds)
+            Licence.objects.bulk_update(rows, ["expiry_reminder_due_on"])
     for authority in _authorities():
         today = local_date(authority, now)
-        for days in thresholds:
-            window = Licence.objects.filter(
-                authority=authority,
-                status=Licence.Status.ACTIVE,
-                valid_until__gte=today,
-                valid_until__lte=today + timedelta(days=days),
-            )
-            # One exact range per reminder state (never reminded, or at a wider threshold) on the
-            # (status, expiry_reminded_days, valid_until) index; an OR would be estimated badly.
-            wider = [t for t in thresholds if t > days]
-            candidates = [window.filter(expiry_reminded_days__isnull=True)] + [
-                window.filter(expiry_reminded_days=t) for t in wider
-            ]
-            process_in_batches(
-                candidates,
-                partial(_remind_expiry, days=days, today=today, report=report),
-                report=report,
-                still_due=window.filter(Q(expiry_reminded_days__isnull=True) | Q(expiry_reminded_days__gt=days)),
-                select_related=("item",),
-            )
+        due = Licence.objects.filter(
+            authority=authority,
+            status=Licence.Status.ACTIVE,
+            expiry_reminder_due_on__lte=today,
+            valid_until__gte=today,
+        )
+        process_in_batches(
+            due,
+            partial(_remind_expiry, thresholds=thresholds, today=today, report=report),
+            report=report,
+            select_related=("item",),
+        )
     return report
 
 
-def _remind_expiry(lic: Licence, *, days: int, today: date, report: SweepReport) -> bool:
+def _remind_expiry(lic: Licence, *, thresholds: list[int], today: date, report: SweepReport) -> bool:
+    days_left = (lic.valid_until - today).days
+    reminded = lic.expiry_reminded_days
+    open_thresholds = [t for t in thresholds if t >= days_left and (reminded is None or t < reminded)]
+    if not open_thresholds:  # nothing to say now (thresholds changed): schedule the next one
+        Licence.objects.filter(pk=lic.pk).update(
+            expiry_reminder_due_on=next_reminder_due_on(lic.valid_until, reminded, thresholds)
+        )
+        return False
+    days = min(open_thresholds)
     _notify(
         report,
         _members(lic.organisation_id),
@@ -288,7 +316,7 @@ def _remind_expiry(lic: Licence, *, days: int, today: date, report: SweepReport)
         context={
             "number": lic.number,
             "valid_until": lic.valid_until.isoformat(),
-            "days_left": (lic.valid_until - today).days,
+            "days_left": days_left,
             "threshold": days,
             "item": lic.item.name,
             "item_ja": lic.item.name_ja or lic.item.name,
@@ -299,7 +327,9 @@ def _remind_expiry(lic: Licence, *, days: int, today: date, report: SweepReport)
         url=f"/licences/{lic.number}/",
         licence_id=lic.pk,
     )
-    Licence.objects.filter(pk=lic.pk).update(expiry_reminded_days=days)
+    Licence.objects.filter(pk=lic.pk).update(
+        expiry_reminded_days=days, expiry_reminder_due_on=next_reminder_due_on(lic.valid_until, days, thresholds)
+    )
     report.note(f"{lic.number}: reminded {days} days before {lic.valid_until}")
     return True
 

@@ -44,6 +44,15 @@ def test_exporters_are_reminded_90_30_and_7_days_before_expiry_once_each(licence
     )
     licence.refresh_from_db()
     assert licence.expiry_reminded_days == 7
+    assert licence.expiry_reminder_due_on == date(9999, 12, 31)  # no reminder left
+
+
+def test_a_new_licence_is_scheduled_for_its_first_reminder(licence):
+    assert licence.expiry_reminder_due_on is None
+    sweep_at("licence-expiry-reminders", tokyo(2026, 1, 10, 11))
+    licence.refresh_from_db()
+    assert licence.expiry_reminder_due_on == date(2028, 10, 11)  # 90 days before 9 Jan 2029
+    assert notified("licence.expiry_reminder") == []
 
 
 def test_after_an_outage_only_the_reminder_that_matters_now_is_sent(licence, exporter):
@@ -124,8 +133,9 @@ def test_expiry_queries_grow_with_licences_that_expire_not_with_all_licences(
     with django_assert_max_num_queries(5):  # authorities, then one candidate query per authority
         report = at(tokyo(2027, 1, 1, 9), licence_expiry_sweep)
     assert report.changed == 0
-    # authorities, then per authority one exact range per threshold and reminder state (3 + 2 + 1)
-    with django_assert_max_num_queries(1 + 2 * 6):
+    at(tokyo(2027, 1, 1, 8), licence_expiry_reminder_sweep)  # schedules the new licences' reminders
+    # licences not scheduled yet, authorities, then per authority the licences due today
+    with django_assert_max_num_queries(1 + 1 + 2):
         report = at(tokyo(2027, 1, 1, 9), licence_expiry_reminder_sweep)
     assert report.changed == 0
 
