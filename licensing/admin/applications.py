@@ -275,6 +275,24 @@ def _cannot_decide(app: Application, user: Any) -> bool:
     return not user.has_perm("licensing.decide_application")
 
 
+def _recommend_action(recommendation: str, name: str, label: str, noun: str) -> ObjectAction:
+    return ObjectAction(
+        name=name,
+        label=label,
+        perm="licensing.review_application",
+        transition=recommendation,
+        field="note",
+        field_label="Reasoning for the supervisor",
+        required=True,
+        available=_cannot_decide,
+        help="Internal: recorded on the case for the supervisor who decides; the exporter never sees it.",
+        run=lambda app, user, text: application_recommend(
+            application=app, official=user, recommendation=recommendation, note=text
+        ),
+        done=lambda app, _: f"{noun} of {app.reference} recommended.",
+    )
+
+
 APPLICATION_ACTIONS = {
     a.name: a
     for a in (
@@ -307,36 +325,8 @@ APPLICATION_ACTIONS = {
             run=lambda app, user, text: application_request_information(application=app, official=user, message=text),
             done=lambda app, _: f"Question sent on {app.reference}; the clock is stopped until the exporter answers.",
         ),
-        ObjectAction(
-            name="recommend_approval",
-            label="Recommend approval",
-            perm="licensing.review_application",
-            transition="approve",
-            field="note",
-            field_label="Reasoning for the supervisor",
-            required=True,
-            available=_cannot_decide,
-            help="Internal: recorded on the case for the supervisor who decides; the exporter never sees it.",
-            run=lambda app, user, text: application_recommend(
-                application=app, official=user, recommendation="approve", note=text
-            ),
-            done=lambda app, _: f"Approval of {app.reference} recommended.",
-        ),
-        ObjectAction(
-            name="recommend_rejection",
-            label="Recommend rejection",
-            perm="licensing.review_application",
-            transition="reject",
-            field="note",
-            field_label="Reasoning for the supervisor",
-            required=True,
-            available=_cannot_decide,
-            help="Internal: recorded on the case for the supervisor who decides; the exporter never sees it.",
-            run=lambda app, user, text: application_recommend(
-                application=app, official=user, recommendation="reject", note=text
-            ),
-            done=lambda app, _: f"Rejection of {app.reference} recommended.",
-        ),
+        _recommend_action("approve", "recommend_approval", "Recommend approval", "Approval"),
+        _recommend_action("reject", "recommend_rejection", "Recommend rejection", "Rejection"),
         ObjectAction(
             name="approve",
             label="Approve and issue the licence",

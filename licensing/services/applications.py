@@ -15,7 +15,7 @@ from licensing.models import Application, ClockStop, InformationRequest, Licence
 from licensing.permissions import require_exporter_of, require_official
 from licensing.selectors.regimes import determine_regime
 from licensing.services.clock import compute_due_date, local_date, validity_end
-from licensing.services.events import Verb, event_record
+from licensing.services.events import Verb, application_event_record, event_record
 from licensing.services.references import (
     application_reference_next,
     licence_number_next,
@@ -101,14 +101,7 @@ def _save(app: Application) -> None:
 
 
 def _event(app: Application, verb: str, actor: Any, **payload: Any) -> None:
-    event_record(
-        verb=verb,
-        subject=app,
-        actor=actor,
-        organisation_id=app.organisation_id,
-        authority_id=app.authority_id,
-        payload={"reference": app.reference, "status": app.status, **payload},
-    )
+    application_event_record(app, verb, actor, **payload)
 
 
 # --- Exporter actions ---------------------------------------------------------------------------

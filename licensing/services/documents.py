@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from licensing.errors import InvalidDocument, TransitionNotAllowed
 from licensing.models import Application, ApplicationDocument, DocumentType, InformationRequest
 from licensing.permissions import require_exporter_of
-from licensing.services.events import Verb, event_record
+from licensing.services.events import Verb, application_event_record
 
 # What each format name in DocumentType.allowed_formats accepts, by detected MIME type.
 FORMAT_MIME_TYPES = {
@@ -101,19 +101,14 @@ def document_upload(
     document.file.save("upload", upload, save=False)
     try:
         document.save()
-        event_record(
-            verb=Verb.DOCUMENT_UPLOADED,
-            subject=app,
-            actor=user,
-            organisation_id=app.organisation_id,
-            authority_id=app.authority_id,
-            payload={
-                "reference": app.reference,
-                "document_id": document.pk,
-                "document_type": document_type.code,
-                "name": document.original_name,
-                "sha256": sha256,
-            },
+        application_event_record(
+            app,
+            Verb.DOCUMENT_UPLOADED,
+            user,
+            document_id=document.pk,
+            document_type=document_type.code,
+            name=document.original_name,
+            sha256=sha256,
         )
     except Exception:
         # Nothing half-written: a stored file whose row failed is removed at once. (A rollback of
@@ -134,13 +129,6 @@ def document_remove(*, document: ApplicationDocument, user: Any) -> None:
 
 def _delete(document: ApplicationDocument, *, user: Any, app: Application) -> None:
     name, storage = document.file.name, document.file.storage
-    event_record(
-        verb=Verb.DOCUMENT_REMOVED,
-        subject=app,
-        actor=user,
-        organisation_id=app.organisation_id,
-        authority_id=app.authority_id,
-        payload={"reference": app.reference, "document_id": document.pk, "name": document.original_name},
-    )
+    application_event_record(app, Verb.DOCUMENT_REMOVED, user, document_id=document.pk, name=document.original_name)
     document.delete()
     transaction.on_commit(lambda: storage.delete(name))

@@ -74,3 +74,15 @@ def event_record(
 
     webhooks_enqueue_on_commit(event)  # webhook fan-out runs in Celery after commit, never here
     return event
+
+
+def application_event_record(application: Any, verb: str, actor: Any, **payload: Any) -> Event:
+    """An event about an application, owned by its organisation, with its reference and status."""
+    return event_record(
+        verb=verb,
+        subject=application,
+        actor=actor,
+        organisation_id=application.organisation_id,
+        authority_id=application.authority_id,
+        payload={"reference": application.reference, "status": application.status, **payload},
+    )
