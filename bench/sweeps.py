@@ -672,7 +672,8 @@ def render(rows: list[dict[str, Any]], sizes: list[int], k: int, seed_seconds: d
         f"- Machine: {cpu}, {os.cpu_count()} cores; {platform.platform()}; load average before the run "
         f"{load:.1f}; Python {platform.python_version()}; Django {django.get_version()}; PostgreSQL {pg}.",
         "- Data per size N: N licences with their N approved applications and N/10 open cases (a tenth waiting "
-        "for information), nothing due. Seeding with COPY took "
+        "for information), nothing due. Seeding (INSERT ... SELECT over generate_series on the server; "
+        "the rows made due each round by COPY) took "
         + ", ".join(f"{seed_seconds[s]:.0f} s to reach {s:,}" for s in sorted(seed_seconds))
         + ".",
         f"- Each round then makes K = {k:,} rows due for every sweep (the last round: {10 * k:,} at the largest N). "
