@@ -269,6 +269,8 @@ class Application(ConcurrentTransitionMixin, models.Model):
         indexes = [
             models.Index(fields=["organisation", "status"]),
             models.Index(fields=["updated_at", "id"]),
+            # A partner's polling cursor: its own organisation's rows in (updated_at, id) order.
+            models.Index(fields=["organisation", "updated_at", "id"]),
             models.Index(fields=["status", "due_date"]),
             # Open cases to one destination (regime-conversion offers after a whitelist change).
             models.Index(fields=["destination", "status"], name="application_dest_status_idx"),
@@ -474,6 +476,8 @@ class Licence(ConcurrentTransitionMixin, models.Model):
         indexes = [
             models.Index(fields=["organisation", "status"]),
             models.Index(fields=["updated_at", "id"]),
+            # A partner's polling cursor: its own organisation's rows in (updated_at, id) order.
+            models.Index(fields=["organisation", "updated_at", "id"]),
             models.Index(fields=["status", "valid_until"]),
             # Expiry reminders: active licences by the date their next reminder is due, and the
             # ones not scheduled yet (new licences).
