@@ -9,6 +9,7 @@ They run where REDIS_URL and DATABASE_URL (PostgreSQL) are set (``.ci/run`` does
 test database, on a queue of their own.
 """
 
+import json
 import os
 import signal
 import subprocess
@@ -131,8 +132,24 @@ def celery_env(transactional_db: None, tmp_path: Path) -> Iterator[dict[str, str
         yield env
     finally:
         _use_default_queue(previous)
-        with celery_app.connection_for_write() as conn:
-            conn.default_channel.queue_delete(queue)
+        _forget_queue(queue)
+
+
+def _forget_queue(queue: str) -> None:
+    """Leave nothing of the test's queue in Redis: the list, its bindings, and the message a killed
+    worker left unacknowledged (it would otherwise come back after the visibility timeout)."""
+    import redis
+
+    client = redis.Redis.from_url(os.environ["REDIS_URL"])
+    client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
+    for tag, raw in client.hgetall("unacked").items():
+        try:
+            routing_key = json.loads(raw)[2]
+        except (ValueError, IndexError, TypeError):
+            continue
+        if routing_key == queue:
+            client.hdel("unacked", tag)
+            client.zrem("unacked_index", tag)
 
 
 @pytest.fixture
