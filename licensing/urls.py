@@ -1,6 +1,6 @@
 from django.urls import path
 
-from licensing.views import applications, dashboard, documents, licences, verification
+from licensing.views import applications, conversion, dashboard, documents, licences, verification
 
 app_name = "licensing"
 urlpatterns = [
@@ -12,6 +12,11 @@ urlpatterns = [
     path("applications/<str:reference>/submit/", applications.application_submit, name="application_submit"),
     path("applications/<str:reference>/respond/", applications.application_respond, name="application_respond"),
     path("applications/<str:reference>/withdraw/", applications.application_withdraw, name="application_withdraw"),
+    path(
+        "applications/<str:reference>/conversion/<int:offer_id>/",
+        conversion.conversion_decide,
+        name="conversion_decide",
+    ),
     path("applications/<str:reference>/documents/", documents.document_upload_view, name="document_upload"),
     path("documents/<int:pk>/remove/", documents.document_remove_view, name="document_remove"),
     path("documents/<int:pk>/download/", documents.document_download, name="document_download"),

@@ -26,6 +26,7 @@ from licensing.errors import (
 )
 from licensing.forms import ApplicationForm, InformationResponseForm, RegimePreviewForm, WithdrawForm
 from licensing.models import Application, Event, Licence
+from licensing.selectors.conversion import conversion_offers_pending
 from licensing.selectors.exporter import clock_view, exporter_application_detail
 from licensing.selectors.regimes import determine_regime
 from licensing.services import applications as app_services
@@ -255,6 +256,7 @@ def application_page(request: HttpRequest, app: Application, *, status: int = 20
         "other_documents": other_documents,
         "information_requests": requests,
         "open_request": open_request,
+        "conversion_offer": conversion_offers_pending(app).first(),
         "licence": licence,
         "events": events,
         "missing_field_labels": _missing_field_labels(app),
