@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from licensing.models import Application, ApplicationStatus, DocumentType, LicenceStatus
+from licensing.services.applications import REQUIRED_FOR_SUBMISSION
 from materials.models import ControlledItem, Unit
 
 CURRENCIES = [
@@ -76,17 +77,7 @@ class ApplicationForm(forms.Form):
     shipment_window_end = forms.DateField(label=_("Planned shipment until"), required=False, widget=DateInput())
 
     # Fields the service requires before submission: marked in the page so nobody is surprised.
-    NEEDED_TO_SUBMIT = (
-        "consignee_name",
-        "consignee_address",
-        "consignee_country",
-        "end_user_name",
-        "end_user_address",
-        "end_user_country",
-        "end_use",
-        "quantity",
-        "value",
-    )
+    NEEDED_TO_SUBMIT = REQUIRED_FOR_SUBMISSION
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -1,6 +1,5 @@
 """The application lifecycle. Every entry point (pages, admin, API, tasks) changes cases here."""
 
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -75,19 +74,8 @@ def _locked(application: Application) -> Application:
 
 
 def _transition(app: Application, name: str) -> None:
-    method: Callable[[], None] = getattr(app, name)
-    if not can_proceed(method):
-        raise TransitionNotAllowed(
-            _("Application %(reference)s is %(status)s: you cannot %(action)s it now.")
-            % {
-                "reference": app.reference,
-                "status": str(app.get_status_display()).lower(),
-                "action": ACTION_LABELS[name],
-            },
-            status=app.status,
-            action=name,
-        )
-    method()
+    _transition_check_only(app, name)
+    getattr(app, name)()
 
 
 def _save(app: Application) -> None:
